@@ -1,0 +1,133 @@
+// Issue 2: streaming a large file FTP→local and local→FTP against vsftpd on loopback, beside curl on the
+// same server and the same kind of target (a file on the same disk). A smaller file shows whether
+// FileFerry's peak RSS depends on the file size (it must not).
+import { link, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connectionSpecSchema, type ConnectionRef } from '../shared/connection';
+import { startVsftpd, type VsftpdHandle } from '../test/helpers/vsftpd';
+import { assertSameDigest, sha256OfFile, writeRandomFile } from './lib/files';
+import { measureFileFerry } from './lib/file-ferry';
+import { runPeer, type PeerResult } from './lib/measure';
+import { fastest, ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
+import type { BenchContext } from './lib/context';
+
+export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measurement[]; goals: Goal[] }> {
+  const measurements: Measurement[] = [];
+  const goals: Goal[] = [];
+  const server = await startVsftpd();
+  const forget = ctx.onInterrupt(() => server.stop());
+  const repeat = ctx.repeat ?? 2;
+  try {
+    const ftp: ConnectionRef = { spec: connectionSpecSchema.parse(server.spec()) };
+    const local: ConnectionRef = { spec: { kind: 'local', root: ctx.workDir } };
+    const pub = join(server.root, 'pub');
+    const outDir = join(ctx.workDir, 'ftp-out');
+    await mkdir(outDir, { recursive: true });
+
+    const sizes = [
+      { label: sizeLabel(ctx.bigBytes), bytes: ctx.bigBytes, withPeer: true },
+      { label: sizeLabel(ctx.midBytes), bytes: ctx.midBytes, withPeer: false },
+    ];
+    for (const size of sizes) {
+      const name = `ftp-${size.bytes}.bin`;
+      const source = join(ctx.workDir, name);
+      ctx.say(`generating ${size.label} of random bytes`);
+      await writeRandomFile(source, size.bytes);
+      const digest = await sha256OfFile(source);
+      // Same inode, no second copy on disk: the server reads what the generator wrote.
+      await link(source, join(pub, name));
+
+      const down = `FTP→local ${size.label}`;
+      const up = `local→FTP ${size.label}`;
+      for (let round = 0; round < repeat; round++) {
+        ctx.say(`${down}: FileFerry`);
+        measurements.push(
+          await measureFileFerry(ctx, {
+            label: down,
+            bytes: size.bytes,
+            request: {
+              source: { connection: ftp, path: `/pub/${name}` },
+              target: { connection: local, path: '/ftp-out/ff.bin' },
+            },
+          }),
+        );
+        await verifyAndRemove(down, digest, join(outDir, 'ff.bin'));
+        if (size.withPeer) {
+          ctx.say(`${down}: curl`);
+          measurements.push(await curlDownload(server, down, size.bytes, name, join(outDir, 'curl.bin')));
+          await verifyAndRemove(down, digest, join(outDir, 'curl.bin'));
+        }
+
+        ctx.say(`${up}: FileFerry`);
+        measurements.push(
+          await measureFileFerry(ctx, {
+            label: up,
+            bytes: size.bytes,
+            request: {
+              source: { connection: local, path: `/${name}` },
+              target: { connection: ftp, path: '/pub/up-ff.bin' },
+            },
+          }),
+        );
+        await verifyAndRemove(up, digest, join(pub, 'up-ff.bin'));
+        if (size.withPeer) {
+          ctx.say(`${up}: curl`);
+          measurements.push(await curlUpload(server, up, size.bytes, source, 'up-curl.bin'));
+          await verifyAndRemove(up, digest, join(pub, 'up-curl.bin'));
+        }
+      }
+      await rm(join(pub, name));
+      await rm(source);
+    }
+
+    const best = (c: string, tool: string) => fastest(measurements.filter((m) => m.case === c && m.tool === tool));
+    for (const c of [`FTP→local ${sizes[0]!.label}`, `local→FTP ${sizes[0]!.label}`]) {
+      goals.push(ratioGoal(`${c}: FileFerry ≥ 0.9× curl`, best(c, 'FileFerry'), best(c, 'curl'), 0.9));
+    }
+    goals.push(
+      rssGoal(
+        'FTP: FileFerry peak RSS < 150 MiB, any size',
+        measurements.filter((m) => m.tool === 'FileFerry'),
+      ),
+    );
+  } finally {
+    forget();
+    await server.stop();
+  }
+  return { measurements, goals };
+}
+
+/** curl's own time_total (connect, login, transfer), like the worker's figure excludes process start-up. */
+async function curlDownload(
+  server: VsftpdHandle,
+  label: string,
+  bytes: number,
+  name: string,
+  output: string,
+): Promise<Measurement> {
+  const url = `ftp://127.0.0.1:${server.port}/pub/${name}`;
+  const run = await runPeer('curl', ['-sS', '--fail', '-o', output, '-w', '%{time_total}', url]);
+  return curlMeasurement(label, bytes, run);
+}
+
+async function curlUpload(
+  server: VsftpdHandle,
+  label: string,
+  bytes: number,
+  input: string,
+  name: string,
+): Promise<Measurement> {
+  const url = `ftp://127.0.0.1:${server.port}/pub/${name}`;
+  const run = await runPeer('curl', ['-sS', '--fail', '-T', input, '-w', '%{time_total}', url]);
+  return curlMeasurement(label, bytes, run);
+}
+
+function curlMeasurement(label: string, bytes: number, run: PeerResult): Measurement {
+  const ms = Number(run.stdout.trim()) * 1000;
+  return { case: label, tool: 'curl', bytes, ms, cpuMs: run.cpuMs, peakRssKiB: run.peakRssKiB };
+}
+
+async function verifyAndRemove(label: string, digest: string, path: string): Promise<void> {
+  assertSameDigest(`${label} (${path})`, digest, await sha256OfFile(path));
+  await rm(path);
+}

@@ -1,0 +1,67 @@
+// One FileFerry measurement, in its own process so the figures are the product's and not the harness's:
+// opens a TransferEngine over the real providers, runs one TransferRequest to completion (transfer and
+// verification, as the app does it) and prints one line: "@@BENCH {json}" with the elapsed time and this
+// process's peak resident set (VmHWM). The request arrives as JSON in argv[2]; secrets (the emulators'
+// well-known keys) in the BENCH_SECRETS environment variable, keyed by the ref's secretsKey.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { SecretField } from '../shared/connection';
+import { openProvider } from '../main/core/providers';
+import { setLogSink } from '../main/core/log/logger';
+import { TransferEngine } from '../main/core/transfers';
+import { RESULT_PREFIX, type WorkerInput, type WorkerResult } from './lib/worker-protocol';
+
+async function peakRssKiB(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error('VmHWM not found in /proc/self/status (Linux only)');
+  return Number(match[1]);
+}
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.argv[2] ?? '{}') as WorkerInput;
+  const secrets = JSON.parse(process.env.BENCH_SECRETS ?? '{}') as Record<string, Partial<Record<SecretField, string>>>;
+  setLogSink((level, message, fields) => {
+    if (level === 'warn' || level === 'error')
+      process.stderr.write(`[${level}] ${message} ${JSON.stringify(fields)}\n`);
+  });
+  const dataDir = await mkdtemp(join(tmpdir(), 'ferry-bench-queue-'));
+  const engine = await TransferEngine.open({
+    dataDir,
+    openConnection: async (ref) => {
+      if (!('spec' in ref)) throw new Error('The benchmark opens inline specs only');
+      const own = secrets[ref.secretsKey ?? ''] ?? {};
+      return openProvider(ref.spec, { secrets: async (field) => own[field] });
+    },
+    ...(input.perSiteConcurrency ? { perSiteConcurrency: input.perSiteConcurrency } : {}),
+  });
+  try {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const job = engine.add(input.request);
+    const done = await engine.waitFor(job.id);
+    const elapsedMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const result: WorkerResult = {
+      state: done.state,
+      elapsedMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      peakRssKiB: await peakRssKiB(),
+      filesDone: done.filesDone,
+      filesFailed: done.filesFailed,
+      bytesDone: done.progress.bytesDone,
+      ...(done.error ? { error: `${done.error.code}: ${done.error.message}` } : {}),
+    };
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  } finally {
+    await engine.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`transfer-worker failed: ${String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+// What every command shares: argument parsing that turns mistakes into usage errors, and a provider that
+// is always closed.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Provider } from '../../../shared/provider';
+import { UsageError } from '../exit-codes';
+import type { CliConnections, ResolvedLocation } from '../locations';
+
+export interface CommandContext {
+  connections: CliConnections;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export interface Command {
+  /** The command's own --help text. */
+  usage: string;
+  run(args: string[], context: CommandContext): Promise<number>;
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  positionals: { min: number; max: number; names: string },
+) {
+  const config = { args, options: { ...options, ...HELP_OPTION }, allowPositionals: true, strict: true } as const;
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
+  try {
+    parsed = parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const help = Boolean((parsed.values as { help?: boolean }).help);
+  const count = parsed.positionals.length;
+  if (!help && (count < positionals.min || count > positionals.max)) {
+    throw new UsageError(`expected ${positionals.names}, got ${count} argument${count === 1 ? '' : 's'}.`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals, help };
+}
+
+export async function withProvider<T>(
+  context: CommandContext,
+  location: ResolvedLocation,
+  use: (provider: Provider) => Promise<T>,
+): Promise<T> {
+  const provider = await context.connections.openConnection(location.ref);
+  try {
+    return await use(provider);
+  } finally {
+    await provider.close().catch(() => {});
+  }
+}

@@ -1,0 +1,168 @@
+// Turns parsed addresses into what the core understands: a ConnectionRef plus a provider path, and opens
+// providers for them. Secrets stay here, in memory, keyed by ConnectionRef.secretsKey; the transfer queue
+// (which the engine persists) only ever sees the key and the non-secret spec.
+//
+// s3:// and az:// addresses without a saved connection take their credentials from the environment the
+// AWS and Azure CLIs read (the providers' s3SpecFromEnvironment / azureSpecFromEnvironment). Their specs
+// name no bucket or container: the provider path is /bucket/key (or /container/blob), so `ls s3://` lists
+// buckets, `mkdir s3://new-bucket` creates one, and a move between two buckets is one connection's rename.
+import { readFile } from 'node:fs/promises';
+import { ftpSpecSchema, type ConnectionRef, type SecretResolver } from '../../shared/connection';
+import { FerryError } from '../../shared/errors';
+import { joinPath } from '../../shared/paths';
+import type { Provider } from '../../shared/provider';
+import { registerSecret } from '../../shared/redact';
+import { createLogger } from '../core/log/logger';
+import { noSecrets } from '../core/providers/registry';
+import { connectionKey } from '../core/transfers';
+import { describeAddress, parseAddress, type Address } from './address';
+import { UsageError } from './exit-codes';
+import { getPassword } from './password';
+
+export interface ResolvedLocation {
+  ref: ConnectionRef;
+  /** Provider path ("/a/b"). */
+  path: string;
+  /** How to name it in messages. */
+  label: string;
+}
+
+/** Loaded on first use: opening the saved-connection store probes the keychain, which plain URLs never need. */
+async function resolveSaved(name: string) {
+  const { resolveSavedConnection } = await import('../core/connections');
+  return resolveSavedConnection(name);
+}
+
+export const CA_FILE_ENV = 'FILEFERRY_CA_FILE';
+
+/** A PEM file of extra CAs to trust for FTPS (a company CA, a test certificate), from FILEFERRY_CA_FILE. */
+async function extraCaPem(): Promise<string | undefined> {
+  const file = process.env[CA_FILE_ENV];
+  if (!file) return undefined;
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${CA_FILE_ENV} names ${file}, which cannot be read (${(error as Error).message}).`);
+  }
+}
+
+/** Parses a command-line address; a bad one is a usage error (exit code 2). */
+export function parseAddressArg(input: string): Address {
+  try {
+    return parseAddress(input, process.cwd());
+  } catch (error) {
+    if (error instanceof FerryError && error.code === 'InvalidInput') throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Environment variables that hold secrets: registered with redact() so no log line or message repeats them. */
+const SECRET_ENV = [
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AZURE_STORAGE_KEY',
+  'AZURE_STORAGE_SAS_TOKEN',
+  'AZURE_STORAGE_CONNECTION_STRING',
+] as const;
+
+/** Runs a check whose InvalidInput (a bad bucket or container name) is the command line's mistake: exit code 2. */
+async function asUsage<T>(check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof FerryError && error.code === 'InvalidInput') throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export class CliConnections {
+  private readonly secrets = new Map<string, SecretResolver>();
+  private readonly log = createLogger({ component: 'cli' });
+
+  /**
+   * env: the variables s3:// and az:// addresses are read with (tests pass their own). S3 credentials are
+   * the exception: the AWS SDK's chain reads process.env itself at connect time.
+   */
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {
+    for (const name of SECRET_ENV) registerSecret(env[name]);
+  }
+
+  async resolve(address: Address): Promise<ResolvedLocation> {
+    const label = describeAddress(address);
+    switch (address.kind) {
+      case 'local':
+        return { ref: { spec: { kind: 'local' } }, path: address.path, label };
+      case 'ftp': {
+        const caPem = address.spec.kind === 'ftps' ? await extraCaPem() : undefined;
+        const spec = ftpSpecSchema.parse({ ...address.spec, ...(caPem ? { caPem } : {}) });
+        const secretsKey = describeAddress({ ...address, path: '' });
+        if (!this.secrets.has(secretsKey)) {
+          const password = address.needsPassword ? await getPassword(secretsKey) : undefined;
+          this.secrets.set(secretsKey, async (field) => (field === 'password' ? password : undefined));
+        }
+        return { ref: { spec, secretsKey }, path: address.path, label };
+      }
+      case 'saved': {
+        const found = await resolveSaved(address.name);
+        if (!found)
+          throw new UsageError(`unknown connection "${address.name}". Saved connections are addressed as NAME:path.`);
+        this.secrets.set(`saved:${found.id}`, found.secrets);
+        return { ref: { spec: found.spec, secretsKey: `saved:${found.id}` }, path: address.path, label };
+      }
+      case 's3': {
+        // Loaded on first use: these modules pull in the AWS SDK.
+        const [{ s3SpecFromEnvironment }, { assertValidBucketName }] = await Promise.all([
+          import('../core/providers/s3'),
+          import('../core/providers/s3/location'),
+        ]);
+        if (address.bucket !== '') await asUsage(() => assertValidBucketName(address.bucket));
+        // The SDK's own credential chain reads the environment at connect time: no secret passes through here.
+        const spec = s3SpecFromEnvironment(undefined, this.env);
+        return { ref: { spec }, path: bucketPath(address.bucket, address.path, label), label };
+      }
+      case 'azure-blob': {
+        const [{ azureSpecFromEnvironment }, { assertContainerName }] = await Promise.all([
+          import('../core/providers/azure-blob'),
+          import('../core/providers/azure-blob/paths'),
+        ]);
+        if (address.container !== '') await asUsage(() => assertContainerName(address.container));
+        const { spec, secrets } = await asUsage(() => azureSpecFromEnvironment(address.account, undefined, this.env));
+        // A connection string names its own account; writing to it when the address names another would put
+        // files where the person did not look.
+        const stringAccount = /(?:^|;)\s*AccountName=([^;]+)/i.exec(
+          this.env.AZURE_STORAGE_CONNECTION_STRING ?? '',
+        )?.[1];
+        if (stringAccount && stringAccount.trim() !== address.account) {
+          throw new UsageError(
+            `${label} names the account "${address.account}", but AZURE_STORAGE_CONNECTION_STRING is for "${stringAccount.trim()}".`,
+          );
+        }
+        // The key names where the secret came from, never the secret itself: it is what the queue persists.
+        const secretsKey = `env:az://${address.account}`;
+        this.secrets.set(secretsKey, secrets);
+        return { ref: { spec, secretsKey }, path: bucketPath(address.container, address.path, label), label };
+      }
+    }
+  }
+
+  /** Opens a provider for a resolved location's connection (the engine calls this too). */
+  openConnection = async (ref: ConnectionRef): Promise<Provider> => {
+    if (!('spec' in ref)) throw new FerryError('NotFound', 'This command line does not know saved connection ids.');
+    const secrets = (ref.secretsKey && this.secrets.get(ref.secretsKey)) || noSecrets;
+    // Loaded on first use: the provider registry pulls in every SDK, which a usage error need not wait for.
+    const { openProvider } = await import('../core/providers');
+    return openProvider(ref.spec, { secrets, log: this.log.child({ kind: ref.spec.kind }) });
+  };
+}
+
+/** "/bucket" + "/key" → "/bucket/key"; without a bucket, "/" (the list of buckets or containers). */
+function bucketPath(bucket: string, path: string, label: string): string {
+  if (bucket !== '') return joinPath('/' + bucket, path);
+  if (path !== '/') throw new UsageError(`${label} names no ${label.startsWith('s3:') ? 'bucket' : 'container'}.`);
+  return '/';
+}
+
+/** Whether two locations live on the same connection (so a move can be a rename). */
+export function sameConnection(a: ResolvedLocation, b: ResolvedLocation): boolean {
+  return connectionKey(a.ref) === connectionKey(b.ref);
+}

@@ -1,0 +1,182 @@
+// Streamed uploads through staged blocks (Put Block + Put Block List). The blob changes only at the final
+// commit, so a failed or cancelled upload leaves an existing blob byte-identical. Blocks are staged in
+// parallel (uploadConcurrency), so memory stays near (concurrency + 2) × block size whatever the file size.
+//
+// Resume: block ids are derived from a per-upload tag and the block index, so after an interruption the
+// staged-but-uncommitted blocks can be recognised (Get Block List ?blocklisttype=uncommitted) and the upload
+// continues after the longest run of full blocks from index 0. There is nothing to abort server-side:
+// Azure discards uncommitted blocks after a week, or at the next commit of this blob.
+//
+// Integrity: each block carries its MD5 (transactionalContentMD5), which the service verifies; the whole
+// file's MD5 is computed while streaming and stored as Content-MD5 at commit (the service stores but does
+// not check it, so comparisons are client-side). A resumed upload did not see its first bytes, so it cannot
+// compute the whole-file MD5 and stores none.
+import { createHash, randomBytes } from 'node:crypto';
+import type { BlockBlobClient } from '@azure/storage-blob';
+import { FerryError, cancelledError } from '../../../../shared/errors';
+import type { ResumeToken, WriteOptions, WriteResult } from '../../../../shared/provider';
+import { onAbort } from '../../util/abort';
+import { BufferPool } from '../../util/buffer-pool';
+import { azureStatus } from './errors';
+import { BoundedParallel } from './parallel';
+import type { AzureTier } from './tiers';
+
+const MiB = 1024 * 1024;
+export const MAX_BLOCKS = 50_000;
+const MAX_BLOCK_SIZE = 4000 * MiB;
+
+export interface BlockResumeToken extends ResumeToken {
+  kind: 'azure-blocks';
+  /** Random per upload; with the block index it names every block. */
+  tag: string;
+  blockSize: number;
+}
+
+export function isBlockResumeToken(token: ResumeToken | undefined): token is BlockResumeToken {
+  return (
+    !!token &&
+    token.kind === 'azure-blocks' &&
+    typeof token.tag === 'string' &&
+    /^[A-Za-z0-9_-]{16}$/.test(token.tag) &&
+    typeof token.blockSize === 'number' &&
+    token.blockSize > 0
+  );
+}
+
+export function newResumeToken(blockSize: number): BlockResumeToken {
+  return { kind: 'azure-blocks', tag: randomBytes(12).toString('base64url'), blockSize };
+}
+
+/** All ids of one blob must have the same length: a 16-character tag and a 6-digit index. */
+export function blockId(tag: string, index: number): string {
+  return Buffer.from(`${tag}-${String(index).padStart(6, '0')}`).toString('base64');
+}
+
+/** The configured block size, raised when a known size would otherwise need more than 50,000 blocks. */
+export function chooseBlockSize(configuredMiB: number, size: number | undefined): number {
+  let blockSize = configuredMiB * MiB;
+  if (size !== undefined && Math.ceil(size / blockSize) > MAX_BLOCKS)
+    blockSize = Math.ceil(size / MAX_BLOCKS / MiB) * MiB;
+  return Math.min(blockSize, MAX_BLOCK_SIZE);
+}
+
+/** How many full blocks of `token`'s upload are staged consecutively from index 0. */
+export async function stagedBlockCount(
+  blob: BlockBlobClient,
+  token: BlockResumeToken,
+  abortSignal?: AbortSignal,
+): Promise<number> {
+  let list;
+  try {
+    list = await blob.getBlockList('uncommitted', { abortSignal });
+  } catch (error) {
+    if (azureStatus(error) === 404) return 0; // no blob and no staged blocks
+    throw error;
+  }
+  const sizes = new Map((list.uncommittedBlocks ?? []).map((block) => [block.name, block.size]));
+  let count = 0;
+  while (sizes.get(blockId(token.tag, count)) === token.blockSize) count++;
+  return count;
+}
+
+/** Re-cuts a stream of arbitrary chunks into blocks of exactly blockSize bytes (the last may be shorter). */
+export async function* blocksOf(
+  source: AsyncIterable<Uint8Array>,
+  blockSize: number,
+  pool: BufferPool = new BufferPool(blockSize, 0),
+): AsyncGenerator<Buffer> {
+  let block = pool.take();
+  let filled = 0;
+  for await (const chunk of source) {
+    let position = 0;
+    while (position < chunk.length) {
+      const take = Math.min(blockSize - filled, chunk.length - position);
+      block.set(chunk.subarray(position, position + take), filled);
+      filled += take;
+      position += take;
+      if (filled === blockSize) {
+        yield block;
+        block = pool.take();
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield block.subarray(0, filled);
+}
+
+export interface BlockUploadOptions extends WriteOptions {
+  blockSize: number;
+  concurrency: number;
+  tier?: AzureTier;
+  /** Blocks 0..startIndex-1 of the token's upload are already staged. */
+  startIndex: number;
+  token: BlockResumeToken;
+}
+
+export async function uploadBlocks(
+  blob: BlockBlobClient,
+  source: AsyncIterable<Uint8Array>,
+  options: BlockUploadOptions,
+): Promise<WriteResult> {
+  const { token, startIndex } = options;
+  const blockSize = token.blockSize;
+  const controller = new AbortController();
+  const detach = onAbort(options.signal, () => controller.abort());
+  const abortSignal = controller.signal;
+  const wholeMd5 = startIndex === 0 ? createHash('md5') : undefined;
+  const pool = new BoundedParallel(options.concurrency);
+  // Blocks in use at once: those being staged plus the one being filled. A staged block's buffer is reused.
+  const buffers = new BufferPool(blockSize, options.concurrency + 1);
+  let index = startIndex;
+  let total = startIndex * blockSize;
+  options.onResumeToken?.(token);
+  try {
+    try {
+      for await (const block of blocksOf(source, blockSize, buffers)) {
+        if (abortSignal.aborted) throw cancelledError('The upload');
+        if (index >= MAX_BLOCKS) {
+          throw new FerryError(
+            'InvalidInput',
+            `The file is larger than ${MAX_BLOCKS} blocks of ${blockSize / MiB} MiB. Raise the block size of this connection.`,
+          );
+        }
+        wholeMd5?.update(block);
+        const id = blockId(token.tag, index);
+        const blockMd5 = createHash('md5').update(block).digest();
+        total += block.length;
+        index++;
+        await pool.run(() =>
+          blob
+            .stageBlock(id, block, block.length, { transactionalContentMD5: blockMd5, abortSignal })
+            .then(() => buffers.give(block)),
+        );
+      }
+    } catch (error) {
+      // Let blocks already on the wire finish: they are valid and count towards a later resume.
+      await pool.settle();
+      throw error;
+    }
+    await pool.drain();
+    if (abortSignal.aborted) throw cancelledError('The upload');
+    if (options.size !== undefined && total !== options.size) {
+      throw new FerryError(
+        'Integrity',
+        `The source delivered ${total} bytes but announced ${options.size}; the blob was not changed.`,
+      );
+    }
+    const ids = Array.from({ length: index }, (_, i) => blockId(token.tag, i));
+    const md5 = wholeMd5?.digest();
+    await blob.commitBlockList(ids, {
+      abortSignal,
+      ...(md5 ? { blobHTTPHeaders: { blobContentMD5: md5 } } : {}),
+      ...(options.tier ? { tier: options.tier } : {}),
+    });
+    options.onResumeToken?.(undefined);
+    return { size: total, ...(md5 ? { hashes: { md5: md5.toString('hex') } } : {}) };
+  } catch (error) {
+    if (options.signal?.aborted) throw cancelledError('The upload');
+    throw error;
+  } finally {
+    detach();
+  }
+}

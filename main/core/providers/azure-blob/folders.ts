@@ -1,0 +1,141 @@
+// Operations on many blobs at once: virtual folders (marker blobs, recursive delete, move) and containers.
+// Each works while listing (flat listing continues by name, so deleting what was listed is safe), keeping
+// memory flat however large the folder.
+import type { BlobClient, ContainerClient } from '@azure/storage-blob';
+import { FerryError } from '../../../../shared/errors';
+import { azureErrorCode, isNotFound } from './errors';
+import { forEachParallel } from './parallel';
+import { folderMarker, folderPrefix, type BlobLocation } from './paths';
+
+/** Parallel requests for many-blob operations. */
+const TREE_CONCURRENCY = 8;
+
+/** Creates the marker of every level of `key` ("a/", "a/b/", …). Existing markers are kept as they are. */
+export async function createFolderMarkers(
+  container: ContainerClient,
+  key: string,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const segments = key.split('/');
+  const markers = segments.map((_, i) => folderMarker(segments.slice(0, i + 1).join('/')));
+  await forEachParallel(markers, TREE_CONCURRENCY, async (marker) => {
+    try {
+      // hdi_isfolder is how ADLS Gen2 marks directories; tools that know it show the marker as a folder too.
+      await container.getBlockBlobClient(marker).upload('', 0, {
+        abortSignal,
+        conditions: { ifNoneMatch: '*' },
+        metadata: { hdi_isfolder: 'true' },
+      });
+    } catch (error) {
+      if (azureErrorCode(error) !== 'BlobAlreadyExists' && (error as { statusCode?: number }).statusCode !== 409)
+        throw error;
+    }
+  });
+}
+
+/** Removes a virtual folder: refuses a non-empty one unless recursive; NotFound when nothing is there. */
+export async function removeFolder(
+  container: ContainerClient,
+  loc: BlobLocation,
+  recursive: boolean,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const prefix = folderPrefix(loc.key);
+  let found = false;
+  const batch: string[] = [];
+  for await (const item of container.listBlobsFlat({ prefix, abortSignal })) {
+    found = true;
+    if (item.name === prefix) continue; // the marker goes last
+    if (!recursive) {
+      throw new FerryError(
+        'InvalidInput',
+        `The folder ${loc.path} is not empty. Remove it recursively to delete its contents too.`,
+      );
+    }
+    batch.push(item.name);
+    if (batch.length >= 1000) await deleteBlobs(container, batch.splice(0), abortSignal);
+  }
+  if (!found) throw new FerryError('NotFound', `${loc.path} does not exist.`);
+  await deleteBlobs(container, batch, abortSignal);
+  await deleteBlobs(container, [prefix], abortSignal);
+}
+
+export async function removeContainer(
+  container: ContainerClient,
+  loc: BlobLocation,
+  recursive: boolean,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  if (!recursive) {
+    for await (const page of container.listBlobsFlat({ abortSignal }).byPage({ maxPageSize: 1 })) {
+      if (page.segment.blobItems.length > 0) {
+        throw new FerryError(
+          'InvalidInput',
+          `The container ${loc.path} is not empty. Remove it recursively to delete its contents too.`,
+        );
+      }
+      if (!page.continuationToken) break;
+    }
+  }
+  await container.delete({ abortSignal });
+}
+
+/** Deletes blobs in parallel; one already gone is fine (a concurrent delete got there first). */
+export async function deleteBlobs(
+  container: ContainerClient,
+  names: string[],
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  await forEachParallel(names, TREE_CONCURRENCY, async (name) => {
+    try {
+      await container.getBlobClient(name).delete({ abortSignal, deleteSnapshots: 'include' });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  });
+}
+
+/** Server-side Copy Blob, polled until the service reports it finished (immediate within an account). */
+export async function copyBlob(source: BlobClient, target: BlobClient, abortSignal?: AbortSignal): Promise<void> {
+  // A SAS-authorised client's URL carries the SAS, which also authorises reading the source.
+  const poller = await target.beginCopyFromURL(source.url, { abortSignal, intervalInMs: 500 });
+  const result = await poller.pollUntilDone();
+  if (result.copyStatus && result.copyStatus !== 'success') {
+    throw new FerryError(
+      'Protocol',
+      `Azure did not finish copying ${source.name} to ${target.name} (status ${result.copyStatus}).`,
+    );
+  }
+}
+
+/**
+ * Moves a virtual folder blob by blob: each blob is copied, then deleted. An interrupted move leaves every
+ * blob in one place or the other (never lost), and running the move again finishes it.
+ */
+export async function moveFolder(
+  from: ContainerClient,
+  source: BlobLocation,
+  to: ContainerClient,
+  target: BlobLocation,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  if (
+    from.containerName === to.containerName &&
+    (target.key === source.key || target.key.startsWith(`${source.key}/`))
+  ) {
+    throw new FerryError('InvalidInput', `Cannot move the folder ${source.path} into itself.`);
+  }
+  const prefix = folderPrefix(source.key);
+  let found = false;
+  const names = (async function* () {
+    for await (const item of from.listBlobsFlat({ prefix, abortSignal })) yield item.name;
+  })();
+  await forEachParallel(names, TREE_CONCURRENCY, async (name) => {
+    found = true;
+    const rest = name.slice(prefix.length);
+    const targetName = rest === '' ? folderMarker(target.key) : `${target.key}/${rest}`;
+    await copyBlob(from.getBlobClient(name), to.getBlobClient(targetName), abortSignal);
+    await deleteBlobs(from, [name], abortSignal);
+  });
+  if (!found) throw new FerryError('NotFound', `${source.path} does not exist.`);
+}

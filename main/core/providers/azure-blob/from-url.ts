@@ -1,0 +1,85 @@
+// Service-to-service copies into Azure: the service fetches the bytes from a URL itself (Put Block From URL
+// per block range, in parallel, then Put Block List; Put Blob From URL for a blob that fits in one block), so
+// an S3 → Azure copy never passes the bytes through this computer. Like an ordinary upload, the blob only
+// changes at the final commit. When Azure cannot fetch the URL it answers CannotVerifyCopySource (with the
+// source's status); that becomes a Network error naming the reason, and the engine falls back to streaming.
+import type { BlockBlobClient } from '@azure/storage-blob';
+import { FerryError } from '../../../../shared/errors';
+import { redact } from '../../../../shared/redact';
+import type { WriteOptions, WriteResult } from '../../../../shared/provider';
+import { azureError, azureErrorCode, azureStatus, firstLine, type AzureErrorContext } from './errors';
+import { blockId, MAX_BLOCKS, newResumeToken } from './block-upload';
+import { forEachParallel } from './parallel';
+import type { AzureTier } from './tiers';
+
+/** Azure's limit for Put Blob From URL. */
+const MAX_SINGLE_PUT = 5000 * 1024 * 1024;
+
+export interface FromUrlOptions extends WriteOptions {
+  size: number;
+  blockSize: number;
+  concurrency: number;
+  tier?: AzureTier;
+}
+
+export async function writeBlobFromUrl(
+  blob: BlockBlobClient,
+  url: string,
+  options: FromUrlOptions,
+  errorContext: AzureErrorContext,
+): Promise<WriteResult> {
+  const abortSignal = options.signal as AbortSignal | undefined;
+  const tier = options.tier ? { tier: options.tier } : {};
+  try {
+    if (options.size === 0) {
+      await blob.commitBlockList([], { abortSignal, ...tier });
+      return { size: 0 };
+    }
+    if (options.size <= options.blockSize && options.size <= MAX_SINGLE_PUT) {
+      await blob.syncUploadFromURL(url, { abortSignal, ...tier });
+      return { size: options.size };
+    }
+    let blockSize = options.blockSize;
+    if (Math.ceil(options.size / blockSize) > MAX_BLOCKS) blockSize = Math.ceil(options.size / MAX_BLOCKS);
+    const { tag } = newResumeToken(blockSize);
+    const count = Math.ceil(options.size / blockSize);
+    const indexes = Array.from({ length: count }, (_, i) => i);
+    await forEachParallel(indexes, options.concurrency, async (i) => {
+      const offset = i * blockSize;
+      await blob.stageBlockFromURL(blockId(tag, i), url, offset, Math.min(blockSize, options.size - offset), {
+        abortSignal,
+      });
+    });
+    await blob.commitBlockList(
+      indexes.map((i) => blockId(tag, i)),
+      { abortSignal, ...tier },
+    );
+    return { size: options.size };
+  } catch (error) {
+    throw fromUrlError(error, url, errorContext);
+  }
+}
+
+function fromUrlError(error: unknown, url: string, context: AzureErrorContext): FerryError {
+  const code = azureErrorCode(error);
+  const status = azureStatus(error);
+  const source = redact(url.replace(/\?.*$/, ''));
+  if (code === 'CannotVerifyCopySource') {
+    const said = firstLine((error as Error).message);
+    return new FerryError(
+      'Network',
+      `Azure could not fetch the source ${source} itself (HTTP ${status ?? '?'}: ${said}). The copy will go through this computer instead.`,
+      { cause: error, details: { azureCode: code, status: status ?? 0 } },
+    );
+  }
+  if (code === 'NotImplemented' || code === 'FeatureNotSupported' || status === 501) {
+    return new FerryError(
+      'Unsupported',
+      `This Azure endpoint cannot copy from a URL (${code ?? status}); the copy will go through this computer instead.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return azureError(error, context);
+}

@@ -1,0 +1,35 @@
+// FTP and FTPS (explicit AUTH TLS or implicit TLS) on basic-ftp. Files here:
+//   session.ts  one logged-in connection: connect, TLS, login, FEAT, strict passive mode
+//   pool.ts     per-site connection pool with transparent replacement of dropped connections
+//   tls.ts      certificate trust: CA (+ spec.caPem) with host name, or a pinned SHA-256 fingerprint
+//   passive.ts  EPSV, then PASV that refuses any host but the control connection's peer
+//   listing.ts  MLSD/LIST entries → Entry, hostile names skipped
+//   errors.ts   replies and socket errors → FerryError
+//   provider.ts the Provider itself
+import type { FtpSpec } from '../../../../shared/connection';
+import type { Provider } from '../../../../shared/provider';
+import { registerSecret } from '../../../../shared/redact';
+import type { ProviderContext } from '../registry';
+import { ConnectionPool } from './pool';
+import { FtpProvider } from './provider';
+import { defaultPort, openSession, type FtpSession } from './session';
+
+/**
+ * Opens the first connection right away, so bad credentials or an untrusted certificate fail here and
+ * the capabilities reflect what the server advertises (MLSD, MFMT).
+ */
+export async function openFtpProvider(spec: FtpSpec, context: ProviderContext): Promise<Provider> {
+  const password = await context.secrets('password');
+  registerSecret(password);
+  const log = context.log.child({ site: `${spec.host}:${defaultPort(spec)}` });
+  const pool = new ConnectionPool<FtpSession>(spec.maxConnections, async (signal) => {
+    const session = await openSession(spec, password, signal);
+    log.debug('FTP connection opened', { tls: spec.tls, features: session.features });
+    return session;
+  });
+  const { connection } = await pool.acquire();
+  pool.release(connection);
+  return new FtpProvider(spec, pool, connection.features, log);
+}
+
+export { FtpProvider } from './provider';

@@ -1,0 +1,439 @@
+// The FTP/FTPS provider. Every path is absolute from the server's "/" and checked for CR/LF/NUL (by
+// normalizePath) before any command is built from it. Folder operations CWD into the folder and list it
+// without an argument, so names starting with "-" or a space never reach LIST as options or get trimmed.
+import { PassThrough, Readable } from 'node:stream';
+import { FTPError, type FileInfo, type FTPResponse } from 'basic-ftp';
+import { FerryError, isFerryError } from '../../../../shared/errors';
+import { baseName, normalizePath, parentPath } from '../../../../shared/paths';
+import type {
+  CallOptions,
+  Capabilities,
+  Entry,
+  ListOptions,
+  Provider,
+  ReadOptions,
+  RemoveOptions,
+  WriteOptions,
+  WriteResult,
+} from '../../../../shared/provider';
+import type { FtpSpec } from '../../../../shared/connection';
+import type { CancelSignal } from '../../../../shared/provider';
+import type { Logger } from '../../log/logger';
+import { onAbort, sleep, throwIfAborted } from '../../util/abort';
+import { isFtpReply, toFerryError } from './errors';
+import { parseMlstReply, toEntries, toEntry } from './listing';
+import type { ConnectionPool } from './pool';
+import { defaultPort, type FtpSession, type ServerFeatures } from './session';
+
+const DEFAULT_PAGE_SIZE = 1000;
+/** Buffer between the data socket and the consumer; the socket pauses when it is full. */
+const READ_BUFFER_BYTES = 1024 * 1024;
+/** The same buffer on the readable side, counted in socket reads (64 KiB each at most). */
+const READ_BUFFER_CHUNKS = 16;
+const EMPTY_TLS_UPLOAD_GRACE_MS = 200;
+
+export class FtpProvider implements Provider {
+  readonly siteKey: string;
+  readonly capabilities: Capabilities;
+  private readonly site: string;
+  private readonly secure: boolean;
+
+  constructor(
+    spec: FtpSpec,
+    private readonly pool: ConnectionPool<FtpSession>,
+    private readonly features: ServerFeatures,
+    private readonly log: Logger,
+  ) {
+    const port = defaultPort(spec);
+    this.site = `${spec.host}:${port}`;
+    this.secure = spec.tls !== 'none';
+    this.siteKey = `${spec.kind}://${encodeURIComponent(spec.user)}@${spec.host}:${port}`;
+    this.capabilities = {
+      // HASH (draft-bryan-ftpext-hash) is rare and not implemented: no hashes rather than fake ones.
+      hashes: [],
+      reportedHashes: [],
+      modTimePrecisionMs: features.mlsd || features.mdtm ? 1000 : null,
+      setModTime: features.mfmt,
+      resumableRead: true,
+      resumableWrite: 'append',
+      atomicWrite: false,
+      maxConnections: spec.maxConnections,
+      emptyFolders: true,
+      cheapRename: true,
+    };
+  }
+
+  async *list(path: string, options: ListOptions = {}): AsyncIterable<Entry[]> {
+    const folder = normalizePath(path);
+    const infos = await this.run(`list ${folder}`, options.signal, async (session) => {
+      const listed = await this.listOn(session, folder);
+      if (listed) return listed;
+      const entry = await this.statOn(session, folder);
+      if (!entry) throw notFound(folder);
+      if (entry.type === 'file') throw new FerryError('InvalidInput', `${folder} is a file, not a folder.`);
+      throw new FerryError('PermissionDenied', `The FTP server refused to open the folder ${folder}.`);
+    });
+    const entries = toEntries(infos, folder, this.log);
+    const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE);
+    for (let at = 0; at < entries.length; at += pageSize) yield entries.slice(at, at + pageSize);
+    if (entries.length === 0) yield [];
+  }
+
+  async stat(path: string, options: CallOptions = {}): Promise<Entry> {
+    const target = normalizePath(path);
+    const entry = await this.run(`look up ${target}`, options.signal, (session) => this.statOn(session, target));
+    if (!entry) throw notFound(target);
+    return entry;
+  }
+
+  async read(path: string, options: ReadOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    const file = normalizePath(path);
+    const { signal } = options;
+    const offset = checkByteCount(options.offset ?? 0, 'offset');
+    const length = options.length === undefined ? undefined : checkByteCount(options.length, 'length');
+    const action = `read ${file}`;
+    for (let attempt = 0; ; attempt++) {
+      const { connection: session, fresh } = await this.pool.acquire(signal);
+      const detach = onAbort(signal, () => session.close());
+      // The readable side hands on the socket's chunks one by one (object mode): a byte-mode readable's
+      // iterator would join everything buffered into a fresh buffer, copying every byte once more.
+      const sink = new PassThrough({
+        writableHighWaterMark: READ_BUFFER_BYTES,
+        readableObjectMode: true,
+        readableHighWaterMark: READ_BUFFER_CHUNKS,
+      });
+      const transfer = session.client.downloadTo(sink, file, offset);
+      transfer.catch(() => {}); // settled below; this only keeps it from counting as unhandled
+      const chunks = sink[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      let first: IteratorResult<Buffer>;
+      try {
+        // Wait for the first bytes (or the end) so a missing file fails read() itself, not the iteration.
+        first = await chunks.next();
+        if (first.done) await transfer;
+      } catch (error) {
+        const failure = await this.explainOrPass(session, await settledError(transfer, error), file, 'read');
+        detach();
+        this.pool.release(session);
+        const stale = !fresh && !session.alive && attempt === 0 && !signal?.aborted;
+        if (stale) continue;
+        throw this.fail(failure, action, signal, session);
+      }
+      return this.readStream(session, first, chunks, transfer, length, action, signal, detach);
+    }
+  }
+
+  private async *readStream(
+    session: FtpSession,
+    first: IteratorResult<Buffer>,
+    chunks: AsyncIterator<Buffer>,
+    transfer: Promise<FTPResponse>,
+    length: number | undefined,
+    action: string,
+    signal: CancelSignal | undefined,
+    detach: () => void,
+  ): AsyncGenerator<Uint8Array> {
+    let complete = false;
+    let remaining = length ?? Infinity;
+    try {
+      for (let next = first; !next.done; next = await chunks.next()) {
+        const chunk = next.value.byteLength > remaining ? next.value.subarray(0, remaining) : next.value;
+        remaining -= chunk.byteLength;
+        yield chunk;
+        if (remaining === 0) break;
+      }
+      if (remaining > 0 || length === undefined) {
+        await transfer;
+        complete = true;
+      }
+    } catch (error) {
+      throw this.fail(await settledError(transfer, error), action, signal, session);
+    } finally {
+      detach();
+      // A transfer stopped early (break, abort, a length short of the end) leaves the server mid-RETR:
+      // closing the connection is the one state we can be sure of. The pool opens a fresh one later.
+      if (!complete) session.close();
+      this.pool.release(session, complete);
+    }
+  }
+
+  async write(path: string, source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<WriteResult> {
+    const file = normalizePath(path);
+    const offset = checkByteCount(options.offset ?? 0, 'offset');
+    let started = false;
+    let sent = 0;
+    let sourceError: unknown;
+    const secure = this.secure;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      started = true;
+      try {
+        for await (const chunk of source) {
+          sent += chunk.byteLength;
+          yield chunk;
+        }
+      } catch (error) {
+        sourceError = error;
+        throw error;
+      }
+      // vsftpd 3.0.x answers a TLS data connection that closes right after its handshake with a
+      // "decode error" alert and drops the session, so an empty file could never be stored over FTPS.
+      // Giving it a moment before closing avoids that (50 ms was enough on loopback).
+      if (sent === 0 && secure) await sleep(EMPTY_TLS_UPLOAD_GRACE_MS, options.signal);
+    }
+    try {
+      await this.run(
+        `write ${file}`,
+        options.signal,
+        async (session) => {
+          if (offset > 0) {
+            const size = await this.remoteSize(session, file);
+            if (size !== offset) {
+              throw new FerryError(
+                'InvalidInput',
+                `Cannot resume ${file}: it holds ${size} bytes, not the expected ${offset}.`,
+              );
+            }
+          }
+          // Readable.from pulls from the source only as fast as the data socket drains (backpressure).
+          const body = Readable.from(counted(), { objectMode: false });
+          try {
+            if (offset > 0) await session.client.appendFrom(body, file);
+            else await session.client.uploadFrom(body, file);
+          } catch (error) {
+            if (sourceError !== undefined) throw sourceError;
+            throw await this.explainOrPass(session, error, file, 'write');
+          }
+          if (options.modified !== undefined && this.features.mfmt) {
+            await session.client.send(`MFMT ${mfmtTime(options.modified)} ${file}`);
+          }
+        },
+        () => !started,
+      );
+    } catch (error) {
+      throw await this.explainLostWrite(error, file, options.signal);
+    }
+    return { size: offset + sent };
+  }
+
+  /**
+   * Some servers (ftp-srv) answer a STOR into a missing folder by resetting the data connection, which
+   * takes the control connection down with it; check the parent on a fresh connection to say why.
+   */
+  private async explainLostWrite(error: unknown, file: string, signal?: CancelSignal): Promise<unknown> {
+    if (!isFerryError(error, 'Network') && !isFerryError(error, 'Protocol')) return error;
+    const parent = parentPath(file);
+    try {
+      if ((await this.stat(parent, { signal })).type !== 'folder') return notFound(parent);
+    } catch (statError) {
+      if (isFerryError(statError, 'NotFound')) return notFound(parent);
+    }
+    return error;
+  }
+
+  async mkdir(path: string, options: CallOptions = {}): Promise<void> {
+    const folder = normalizePath(path);
+    if (folder === '/') return;
+    await this.run(`create the folder ${folder}`, options.signal, async (session) => {
+      const { client } = session;
+      if ((await client.sendIgnoringError(`CWD ${folder}`)).code < 400) return;
+      // One level at a time: many servers (ftp-srv among them) cannot create missing parents.
+      let current = '';
+      for (const segment of folder.slice(1).split('/')) {
+        current += `/${segment}`;
+        const reply = await client.sendIgnoringError(`MKD ${current}`);
+        if (reply.code < 400) continue;
+        const existing = await this.statOn(session, current);
+        if (existing?.type === 'folder') continue;
+        if (existing)
+          throw new FerryError('AlreadyExists', `${current} is a file, so the folder ${folder} cannot be created.`);
+        throw new FTPError(reply);
+      }
+    });
+  }
+
+  async remove(path: string, options: RemoveOptions = {}): Promise<void> {
+    const target = normalizePath(path);
+    if (target === '/') throw new FerryError('InvalidInput', 'FileFerry does not remove the root folder of a server.');
+    await this.run(`remove ${target}`, options.signal, async (session) => {
+      const entry = await this.statOn(session, target);
+      if (!entry) throw notFound(target);
+      await this.removeOn(session, entry, options.recursive === true, options.signal);
+    });
+  }
+
+  async rename(from: string, to: string, options: CallOptions = {}): Promise<void> {
+    const source = normalizePath(from);
+    const target = normalizePath(to);
+    if (source === target) {
+      await this.stat(source, options);
+      return;
+    }
+    await this.run(`rename ${source} to ${target}`, options.signal, async (session) => {
+      const { client } = session;
+      const attempt = async (): Promise<{ stage: 'from' | 'to'; reply: FTPResponse } | undefined> => {
+        const from = await client.sendIgnoringError(`RNFR ${source}`);
+        if (from.code >= 400) return { stage: 'from', reply: from };
+        const to = await client.sendIgnoringError(`RNTO ${target}`);
+        return to.code >= 400 ? { stage: 'to', reply: to } : undefined;
+      };
+      let failure = await attempt();
+      if (failure?.stage === 'to' && (await this.statOn(session, target))?.type === 'file') {
+        // Some servers refuse to rename onto an existing file; the contract says replace it.
+        await client.send(`DELE ${target}`);
+        failure = await attempt();
+      }
+      if (!failure) return;
+      if (failure.stage === 'from' && !(await this.statOn(session, source))) throw notFound(source);
+      if (failure.stage === 'to' && !(await this.statOn(session, parentPath(target))))
+        throw notFound(parentPath(target));
+      throw new FTPError(failure.reply);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.pool.close();
+  }
+
+  /** Runs `task` on a pooled connection; cancelling closes that connection (it is never reused). */
+  private run<R>(
+    action: string,
+    signal: CancelSignal | undefined,
+    task: (session: FtpSession) => Promise<R>,
+    canRetry?: () => boolean,
+  ): Promise<R> {
+    return this.pool.use(
+      async (session) => {
+        const detach = onAbort(signal, () => session.close());
+        try {
+          return await task(session);
+        } catch (error) {
+          throw this.fail(error, action, signal, session);
+        } finally {
+          detach();
+        }
+      },
+      signal,
+      canRetry,
+    );
+  }
+
+  private fail(error: unknown, action: string, signal: CancelSignal | undefined, session: FtpSession): FerryError {
+    // A data connection refused for its certificate surfaces from basic-ftp as a closed socket.
+    const refused = session.refusedCertificate;
+    if (refused && !signal?.aborted) return refused;
+    return toFerryError(error, { action, site: this.site, signal });
+  }
+
+  /** A server reply for `path` becomes NotFound/InvalidInput when the path explains it; else unchanged. */
+  private async explainOrPass(
+    session: FtpSession,
+    error: unknown,
+    path: string,
+    op: 'read' | 'write',
+  ): Promise<unknown> {
+    if (!isFtpReply(error) || !session.alive) return error;
+    try {
+      if (op === 'read') {
+        const entry = await this.statOn(session, path);
+        if (!entry) return notFound(path);
+        if (entry.type === 'folder')
+          return new FerryError('InvalidInput', `${path} is a folder, not a file.`, { cause: error });
+      } else {
+        const parent = await this.statOn(session, parentPath(path));
+        if (parent?.type !== 'folder') return notFound(parentPath(path));
+        if ((await this.statOn(session, path))?.type === 'folder') {
+          return new FerryError('InvalidInput', `${path} is a folder; a file cannot replace it.`, { cause: error });
+        }
+      }
+    } catch {
+      // The diagnosis failed too; report the original reply.
+    }
+    return error;
+  }
+
+  /** Lists a folder's raw entries, or undefined when the server will not enter it. */
+  private async listOn(session: FtpSession, folder: string): Promise<FileInfo[] | undefined> {
+    const cwd = await session.client.sendIgnoringError(`CWD ${folder}`);
+    if (cwd.code >= 400) return undefined;
+    return session.client.list();
+  }
+
+  /** Describes `path`, or undefined when it does not exist. */
+  private async statOn(session: FtpSession, path: string): Promise<Entry | undefined> {
+    if (path === '/') return { name: '', path: '/', type: 'folder' };
+    const name = baseName(path);
+    if (this.features.mlsd) {
+      const reply = await session.client.sendIgnoringError(`MLST ${path}`);
+      const info = reply.code < 400 ? parseMlstReply(reply.message) : undefined;
+      return info ? toEntry(info, path, name) : undefined;
+    }
+    // Without MLST the only reliable description is the parent folder's listing.
+    const siblings = await this.listOn(session, parentPath(path));
+    const info = siblings?.find((candidate) => candidate.name === name);
+    if (!info) return undefined;
+    const entry = toEntry(info, path, name);
+    if (entry.type === 'file' && entry.modified === undefined && this.features.mdtm) {
+      const mdtm = await session.client.lastMod(path).catch(() => undefined);
+      if (mdtm && !Number.isNaN(mdtm.getTime())) entry.modified = mdtm.getTime();
+    }
+    return entry;
+  }
+
+  private async remoteSize(session: FtpSession, file: string): Promise<number> {
+    if (this.features.size) {
+      const size = await session.client.size(file).catch(() => undefined);
+      if (size !== undefined) return size;
+    }
+    const entry = await this.statOn(session, file);
+    if (!entry) throw notFound(file);
+    return entry.size ?? 0;
+  }
+
+  private async removeOn(session: FtpSession, entry: Entry, recursive: boolean, signal?: CancelSignal): Promise<void> {
+    throwIfAborted(signal);
+    const { client } = session;
+    if (entry.type === 'file') {
+      await client.send(`DELE ${entry.path}`);
+      return;
+    }
+    if (recursive) {
+      const children = toEntries((await this.listOn(session, entry.path)) ?? [], entry.path, this.log);
+      for (const child of children) await this.removeOn(session, child, true, signal);
+    }
+    const reply = await client.sendIgnoringError(`RMD ${entry.path}`);
+    if (reply.code < 400) return;
+    if (!recursive && ((await this.listOn(session, entry.path)) ?? []).length > 0) {
+      throw new FerryError(
+        'InvalidInput',
+        `The folder ${entry.path} is not empty. Remove it recursively to delete its contents too.`,
+      );
+    }
+    throw new FTPError(reply);
+  }
+}
+
+function notFound(path: string): FerryError {
+  return new FerryError('NotFound', `${path} does not exist.`);
+}
+
+function checkByteCount(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new FerryError('InvalidInput', `The ${what} must be a whole number of bytes, not ${value}.`);
+  return value;
+}
+
+/** The transfer's own error explains a failure better than the stream's "premature close". */
+async function settledError(transfer: Promise<unknown>, fallback: unknown): Promise<unknown> {
+  const outcome = await Promise.race([
+    transfer.then(
+      () => fallback,
+      (error: unknown) => error,
+    ),
+    new Promise((resolve) => setTimeout(resolve, 1000, fallback).unref()),
+  ]);
+  return outcome;
+}
+
+/** MFMT wants UTC "YYYYMMDDHHMMSS". */
+function mfmtTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}

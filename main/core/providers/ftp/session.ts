@@ -1,0 +1,102 @@
+// One logged-in FTP control connection and what the server told us about itself (FEAT).
+import { Client } from 'basic-ftp';
+import type { FtpSpec } from '../../../../shared/connection';
+import type { FerryError } from '../../../../shared/errors';
+import type { CancelSignal } from '../../../../shared/provider';
+import { onAbort } from '../../util/abort';
+import { toFerryError } from './errors';
+import { strictPassiveMode } from './passive';
+import { assertTrustedControl, guardDataConnections, tlsOptions } from './tls';
+
+export interface ServerFeatures {
+  /** MLST/MLSD (RFC 3659): exact listings with UTC times. */
+  mlsd: boolean;
+  /** MDTM: a file's modification time. */
+  mdtm: boolean;
+  /** MFMT: set a file's modification time. */
+  mfmt: boolean;
+  /** SIZE. */
+  size: boolean;
+}
+
+export class FtpSession {
+  /** Set when a data connection was refused for its certificate; the operation reports this instead. */
+  refusedCertificate: FerryError | undefined;
+
+  constructor(
+    readonly client: Client,
+    readonly features: ServerFeatures,
+  ) {}
+
+  get alive(): boolean {
+    return !this.client.closed;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export function defaultPort(spec: FtpSpec): number {
+  return spec.port ?? (spec.tls === 'implicit' ? 990 : 21);
+}
+
+/**
+ * Connects, secures, logs in and reads FEAT. Rejects with a FerryError: AuthFailed for credentials,
+ * Protocol (details.fingerprint) for an untrusted certificate, Network/Timeout when unreachable.
+ */
+export async function openSession(
+  spec: FtpSpec,
+  password: string | undefined,
+  signal?: CancelSignal,
+): Promise<FtpSession> {
+  const client = new Client(spec.timeoutMs);
+  client.prepareTransfer = strictPassiveMode();
+  const port = defaultPort(spec);
+  const site = `${spec.host}:${port}`;
+  let session: FtpSession | undefined;
+  const detach = onAbort(signal, () => client.close());
+  try {
+    const secure = spec.tls !== 'none';
+    if (secure) {
+      guardDataConnections(client, spec, (problem) => {
+        if (session) session.refusedCertificate = problem;
+      });
+    }
+    if (spec.tls === 'implicit') {
+      await client.connectImplicitTLS(spec.host, port, tlsOptions(spec));
+      assertTrustedControl(client, spec);
+    } else {
+      await client.connect(spec.host, port);
+      if (spec.tls === 'explicit') {
+        await client.useTLS(tlsOptions(spec));
+        assertTrustedControl(client, spec);
+      }
+    }
+    // Before login too, for servers that need it to accept a non-ASCII user name.
+    await client.sendIgnoringError('OPTS UTF8 ON');
+    await client.login(spec.user, password ?? (spec.user === 'anonymous' ? 'anonymous@' : ''));
+    const feat = await client.features();
+    const features: ServerFeatures = {
+      mlsd: feat.has('MLST'),
+      mdtm: feat.has('MDTM'),
+      mfmt: feat.has('MFMT'),
+      size: feat.has('SIZE'),
+    };
+    client.availableListCommands = features.mlsd ? ['MLSD'] : ['LIST -a', 'LIST'];
+    await client.send('TYPE I');
+    await client.sendIgnoringError('OPTS UTF8 ON');
+    if (features.mlsd) await client.sendIgnoringError('OPTS MLST type;size;modify;');
+    if (secure) {
+      await client.send('PBSZ 0');
+      await client.send('PROT P');
+    }
+    session = new FtpSession(client, features);
+    return session;
+  } catch (error) {
+    client.close();
+    throw toFerryError(error, { action: `connect to ${site}`, site, signal });
+  } finally {
+    detach();
+  }
+}

@@ -1,0 +1,47 @@
+// Maps Node file-system errors to FerryErrors a person can act on.
+import { FerryError } from '../../../../shared/errors';
+
+export function fsError(error: unknown, path: string): FerryError {
+  if (error instanceof FerryError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new FerryError('NotFound', `${path} does not exist.`, { cause: error });
+    case 'EEXIST':
+      return new FerryError('AlreadyExists', `${path} already exists.`, { cause: error });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new FerryError(
+        'PermissionDenied',
+        `You do not have permission to change ${path}. Check the folder's permissions.`,
+        { cause: error },
+      );
+    case 'ENOTEMPTY':
+      return new FerryError(
+        'InvalidInput',
+        `The folder ${path} is not empty. Remove it recursively to delete its contents too.`,
+        { cause: error },
+      );
+    case 'EISDIR':
+      return new FerryError('InvalidInput', `${path} is a folder, not a file.`, { cause: error });
+    case 'ENXIO':
+    case 'ENODEV':
+      return new FerryError('InvalidInput', `${path} is a special file (socket or device) and cannot be copied.`, {
+        cause: error,
+      });
+    case 'ENOSPC':
+      return new FerryError('PermissionDenied', `The disk holding ${path} is full. Free some space and retry.`, {
+        cause: error,
+      });
+    case 'ABORT_ERR':
+      return new FerryError('Cancelled', 'The operation was cancelled.', { cause: error });
+    default:
+      return new FerryError(
+        'Protocol',
+        `The local file system refused an operation on ${path} (${code ?? 'unknown error'}).`,
+        { cause: error },
+      );
+  }
+}

@@ -1,0 +1,145 @@
+// Server-side copies inside S3: CopyObject up to 5 GiB (its limit), a multipart copy of UploadPartCopy ranges
+// above it. The bytes never pass through FileFerry. Also how a storage class changes: a copy onto itself.
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCopyCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
+import { FerryError } from '../../../../shared/errors';
+import type { CancelSignal } from '../../../../shared/provider';
+import type { Logger } from '../../log/logger';
+import { ARCHIVE_CLASSES, archivedMessage } from './entries';
+import { s3Error } from './errors';
+import { headObject, type ObjectRef } from './head';
+import { abortUpload, MAX_PARTS, type S3ResumeToken } from './upload';
+
+const MiB = 1024 * 1024;
+
+/** S3's limits for copies. Mutable only so tests can exercise the multipart path with small objects. */
+export const copyLimits = {
+  /** Largest object CopyObject accepts in one request. */
+  singleRequestMaxBytes: 5 * 1024 * MiB,
+  /** Range copied per UploadPartCopy request. */
+  partBytes: 512 * MiB,
+  /** UploadPartCopy requests in flight at once. */
+  concurrency: 4,
+};
+
+/** x-amz-copy-source: "bucket/key", each key segment URL-encoded ("?" would otherwise start a versionId). */
+function copySource(ref: ObjectRef): string {
+  return `${ref.bucket}/${ref.key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+export interface CopyOptions {
+  /** The target's storage class; default: the source's. */
+  storageClass?: StorageClass;
+  signal?: CancelSignal;
+  log: Logger;
+}
+
+export async function copyObject(
+  client: S3Client,
+  from: ObjectRef,
+  to: ObjectRef,
+  options: CopyOptions,
+): Promise<void> {
+  const source = await headObject(client, from, options.signal);
+  const sourceClass = source.StorageClass ?? 'STANDARD';
+  if (ARCHIVE_CLASSES.has(sourceClass) && !/ongoing-request="false"/.test(source.Restore ?? '')) {
+    throw new FerryError('Unsupported', `Cannot copy ${from.what}. ${archivedMessage(sourceClass)}`);
+  }
+  const storageClass = options.storageClass ?? (source.StorageClass as StorageClass | undefined);
+  const size = source.ContentLength ?? 0;
+  if (size <= copyLimits.singleRequestMaxBytes) {
+    try {
+      await client.send(
+        new CopyObjectCommand({
+          Bucket: to.bucket,
+          Key: to.key,
+          CopySource: copySource(from),
+          MetadataDirective: 'COPY',
+          ...(storageClass ? { StorageClass: storageClass } : {}),
+        }),
+        { abortSignal: options.signal as AbortSignal | undefined },
+      );
+      return;
+    } catch (error) {
+      throw s3Error(error, `the copy of ${from.what} to ${to.what}`);
+    }
+  }
+  await multipartCopy(client, from, to, source, size, storageClass, options);
+}
+
+async function multipartCopy(
+  client: S3Client,
+  from: ObjectRef,
+  to: ObjectRef,
+  source: HeadObjectCommandOutput,
+  size: number,
+  storageClass: StorageClass | undefined,
+  options: CopyOptions,
+): Promise<void> {
+  const what = `the copy of ${from.what} to ${to.what}`;
+  const partBytes = Math.max(copyLimits.partBytes, Math.ceil(size / MAX_PARTS));
+  let token: S3ResumeToken | undefined;
+  try {
+    // CopyObject carries the metadata over by itself; a multipart copy must restate it.
+    const created = await client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        ...(storageClass ? { StorageClass: storageClass } : {}),
+        ...(source.ContentType ? { ContentType: source.ContentType } : {}),
+        ...(source.CacheControl ? { CacheControl: source.CacheControl } : {}),
+        ...(source.ContentDisposition ? { ContentDisposition: source.ContentDisposition } : {}),
+        ...(source.ContentEncoding ? { ContentEncoding: source.ContentEncoding } : {}),
+        ...(source.ContentLanguage ? { ContentLanguage: source.ContentLanguage } : {}),
+        ...(source.Metadata ? { Metadata: source.Metadata } : {}),
+      }),
+      { abortSignal: options.signal as AbortSignal | undefined },
+    );
+    token = { kind: 's3-multipart', bucket: to.bucket, key: to.key, uploadId: created.UploadId!, partSize: partBytes };
+    const ranges: Array<{ number: number; first: number; last: number }> = [];
+    for (let first = 0, number = 1; first < size; first += partBytes, number++) {
+      ranges.push({ number, first, last: Math.min(size, first + partBytes) - 1 });
+    }
+    const etags = new Map<number, string>();
+    let nextIndex = 0;
+    const worker = async () => {
+      for (let range = ranges[nextIndex++]; range; range = ranges[nextIndex++]) {
+        const result = await client.send(
+          new UploadPartCopyCommand({
+            Bucket: to.bucket,
+            Key: to.key,
+            UploadId: token!.uploadId,
+            PartNumber: range.number,
+            CopySource: copySource(from),
+            CopySourceRange: `bytes=${range.first}-${range.last}`,
+            ...(source.ETag ? { CopySourceIfMatch: source.ETag } : {}), // the source must not change mid-copy
+          }),
+          { abortSignal: options.signal as AbortSignal | undefined },
+        );
+        const etag = result.CopyPartResult?.ETag;
+        if (!etag) throw new FerryError('Protocol', `S3 copied part ${range.number} of ${what} without an ETag.`);
+        etags.set(range.number, etag);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(copyLimits.concurrency, ranges.length) }, worker));
+    await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        UploadId: token.uploadId,
+        MultipartUpload: { Parts: ranges.map((r) => ({ PartNumber: r.number, ETag: etags.get(r.number)! })) },
+      }),
+      { abortSignal: options.signal as AbortSignal | undefined },
+    );
+  } catch (error) {
+    if (token) await abortUpload(client, token, options.log).catch(() => {});
+    throw s3Error(error, what);
+  }
+}

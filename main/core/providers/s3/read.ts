@@ -1,0 +1,103 @@
+// Ranged downloads: GetObject with a Range header, streamed as it arrives. A server that ignores Range
+// (answers 200 with the whole object) is handled by skipping and trimming, so the caller always gets
+// exactly the bytes it asked for.
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { FerryError } from '../../../../shared/errors';
+import type { ReadOptions } from '../../../../shared/provider';
+import { ARCHIVE_CLASSES, archivedMessage } from './entries';
+import { s3Error, s3ErrorCode } from './errors';
+import { headObject, type ObjectRef } from './head';
+
+async function* nothing(): AsyncGenerator<Uint8Array> {}
+
+/**
+ * Skips `skip` bytes and stops after `limit` bytes (Infinity: no limit); ending early releases the socket.
+ * A body that ends before its Content-Length, or fails midway, becomes a FerryError (Network, usually).
+ */
+async function* trimmed(
+  body: AsyncIterable<Uint8Array>,
+  skip: number,
+  limit: number,
+  bodyLength: number | undefined,
+  what: string,
+): AsyncGenerator<Uint8Array> {
+  let toSkip = skip;
+  let left = limit;
+  let received = 0;
+  try {
+    for await (const raw of body) {
+      received += raw.length;
+      let chunk = raw;
+      if (toSkip > 0) {
+        if (chunk.length <= toSkip) {
+          toSkip -= chunk.length;
+          continue;
+        }
+        chunk = chunk.subarray(toSkip);
+        toSkip = 0;
+      }
+      if (chunk.length >= left) {
+        if (left > 0) yield chunk.subarray(0, left);
+        return; // leaving the for-await destroys the response stream
+      }
+      left -= chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    throw s3Error(error, what);
+  }
+  if (bodyLength !== undefined && received < bodyLength) {
+    throw new FerryError(
+      'Network',
+      `The download of ${what} ended after ${received} of ${bodyLength} bytes. Retry to continue.`,
+    );
+  }
+}
+
+export async function readObject(
+  client: S3Client,
+  ref: ObjectRef,
+  options: ReadOptions = {},
+): Promise<AsyncIterable<Uint8Array>> {
+  const offset = options.offset ?? 0;
+  const length = options.length;
+  if (offset < 0 || (length !== undefined && length < 0))
+    throw new FerryError('InvalidInput', `A read of ${ref.what} needs a non-negative offset and length.`);
+  if (length === 0) {
+    await headObject(client, ref, options.signal); // still NotFound for a missing object
+    return nothing();
+  }
+  const range =
+    offset === 0 && length === undefined
+      ? undefined
+      : `bytes=${offset}-${length === undefined ? '' : offset + length - 1}`;
+  try {
+    const response = await client.send(
+      new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(range ? { Range: range } : {}) }),
+      { abortSignal: options.signal as AbortSignal | undefined },
+    );
+    const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+    if (!body) return nothing();
+    const honouredRange = range !== undefined && response.ContentRange !== undefined;
+    return trimmed(body, range && !honouredRange ? offset : 0, length ?? Infinity, response.ContentLength, ref.what);
+  } catch (error) {
+    const code = s3ErrorCode(error);
+    if (code === 'InvalidRange') {
+      // Reading from exactly the end is an empty read, not an error (a resumed download that was complete).
+      const size = (await headObject(client, ref, options.signal)).ContentLength ?? 0;
+      if (offset === size) return nothing();
+      throw new FerryError('InvalidInput', `Byte ${offset} is beyond the end of ${ref.what} (${size} bytes).`, {
+        cause: error,
+      });
+    }
+    if (code === 'InvalidObjectState') {
+      const storageClass = (error as { StorageClass?: string }).StorageClass;
+      throw new FerryError(
+        'Unsupported',
+        `Cannot download ${ref.what}. ${archivedMessage(storageClass && ARCHIVE_CLASSES.has(storageClass) ? storageClass : 'GLACIER or DEEP_ARCHIVE')}`,
+        { cause: error },
+      );
+    }
+    throw s3Error(error, ref.what);
+  }
+}

@@ -1,0 +1,525 @@
+// Copies one file, streaming: source.read() → counting/hashing pass-through → target.write(), or, where the
+// target can fetch from a URL the source hands out, service to service (service-copy.ts, falling back to
+// streaming). Decides the overwrite policy once, then makes attempts; a transient failure is retried with
+// backoff, continuing from the last byte the target holds when both sides allow it. Non-atomic targets are
+// written under a temporary name and renamed only after the size (and hash, when both sides name one)
+// checked out, so nothing incomplete or corrupt ever sits under the final name; see verification.ts.
+import { FerryError, isFerryError } from '../../../shared/errors';
+import type { CancelSignal, Entry, Provider, ResumeToken, WriteOptions, WriteResult } from '../../../shared/provider';
+import type { OverwriteAnswer, OverwritePolicy } from '../../../shared/transfers';
+import { sleep } from '../util/abort';
+import { createHasher } from '../util/hash';
+import { backoffDelay } from './backoff';
+import type { FileRecord } from './job-model';
+import { decide, type Decision, type TargetFacts } from './overwrite-policy';
+import type { TransferSlots } from './semaphore';
+import { canCopyByUrl, copyByUrl } from './service-copy';
+import type { ListedTarget } from './target-listing';
+import { numberedPath, tempPathFor } from './temp-name';
+import { planVerification, verifyCopy } from './verification';
+
+/** Where an attempt got to, for the decisions made after it failed. */
+interface AttemptProgress {
+  /** The byte it continued from. */
+  offset: number;
+  /** It reached verification. */
+  verifying: boolean;
+  /** The target's write() returned: an atomic target has committed the object under its final name. */
+  committed: boolean;
+}
+
+export interface FileTransferContext {
+  file: FileRecord;
+  source: Provider;
+  target: Provider;
+  policy: OverwritePolicy;
+  /**
+   * What the folder job's listing of the target folder said about this file, when it was planned in this run:
+   * the overwrite policy is then decided without a stat per file.
+   */
+  listed?: ListedTarget;
+  /** Retries after the first attempt, for transient errors. */
+  retries: number;
+  retryBaseDelayMs: number;
+  storageClass?: string;
+  signal: CancelSignal;
+  /** Takes a slot on both sites for one attempt (the source's may go back once its bytes are read). */
+  slots: (signal: CancelSignal) => Promise<TransferSlots>;
+  /** Asks the user (policy "ask"); rejects with Cancelled when the job is paused or cancelled meanwhile. */
+  ask: (target: TargetFacts) => Promise<OverwriteAnswer>;
+  /** Sets the file's bytes done; `flowed` counts bytes that actually moved (for the rate). */
+  setBytes: (bytesDone: number, flowed: number) => void;
+  /** The file record changed in a way worth persisting. */
+  changed: () => void;
+  log: (level: 'info' | 'warn', message: string) => void;
+}
+
+export type FileOutcome = { state: 'done' } | { state: 'skipped'; note: string };
+
+/** Runs the file to completion; throws the final error (FerryError) or, when the signal fired, Cancelled. */
+export async function transferFile(ctx: FileTransferContext): Promise<FileOutcome> {
+  const { file, signal } = ctx;
+  if (!file.plan) {
+    const skipped = await planFile(ctx);
+    if (skipped) return skipped;
+  }
+  // A service-to-service copy is tried once per run; when it fails, every attempt streams.
+  const route = { byUrl: canCopyByUrl(ctx.source, ctx.target) };
+  for (let attempt = 1; ; attempt++) {
+    file.attempts++;
+    const started: AttemptProgress = { offset: 0, verifying: false, committed: false };
+    try {
+      const held = await ctx.slots(signal);
+      try {
+        await attemptOnce(ctx, started, route, held);
+      } finally {
+        held.release();
+      }
+      return { state: 'done' };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const failure = asFerryError(error);
+      // A resumed copy that fails verification (wrong hash, or a size that an append cannot explain), or
+      // whose partial no longer has the size we continued from, may rest on a partial that changed under
+      // us — a server that deleted it on abort while we appended, a stale temporary: its bytes are not to
+      // be trusted, so the retry starts clean.
+      const restartNext =
+        started.offset > 0 && (failure.code === 'Integrity' || failure.code === 'InvalidInput' || started.verifying);
+      const retry = (isTransient(error) || restartNext) && attempt <= ctx.retries;
+      if (!retry) {
+        const bad = badFinal(ctx, started, failure);
+        await discardPartial(ctx, bad === 'remove');
+        const tries = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
+        const kept =
+          bad === 'replaced'
+            ? ` ${file.target} already existed, and the target had replaced it with this copy before the check` +
+              ' failed, so the copy was left in place rather than deleted: copy the file again to repair it.'
+            : '';
+        throw new FerryError(failure.code, `${failure.message}${kept} (gave up after ${tries})`, {
+          cause: error,
+          details: { ...failure.details, attempts: attempt, ...(kept ? { replacedExisting: true } : {}) },
+        });
+      }
+      if (restartNext) {
+        // The next attempt writes the whole file again, so a committed bad copy only matters if it is new.
+        await discardPartial(ctx, badFinal(ctx, started, failure) === 'remove');
+        file.plan = 'transfer';
+      }
+      const delay = backoffDelay(attempt, ctx.retryBaseDelayMs);
+      ctx.log(
+        'warn',
+        `Attempt ${attempt} for ${file.source} failed (${failure.message}); retrying in ${(delay / 1000).toFixed(1)} s.`,
+      );
+      await sleep(delay, signal);
+    }
+  }
+}
+
+/** Applies the overwrite policy; returns the outcome when the file is skipped. */
+async function planFile(ctx: FileTransferContext): Promise<FileOutcome | undefined> {
+  const { file, source, target, signal } = ctx;
+  const compares = ctx.policy !== 'overwrite' && ctx.policy !== 'skip' && ctx.policy !== 'rename';
+  const listed = listedFacts(ctx);
+  const facts =
+    listed && !(listed.exists && compares && (file.modified === undefined || file.size === undefined))
+      ? listed
+      : await withSlots(ctx, async () => {
+          const found = listed ?? (await targetFacts(ctx, file.target));
+          // A conflict is decided on times and sizes: fill in what a listing left out (FTP LIST has no exact time).
+          if (found.exists && compares && (file.modified === undefined || file.size === undefined))
+            await completeSourceFacts(ctx);
+          return found;
+        });
+  const sourceFacts = { size: file.size, modified: file.modified };
+  const policyContext = {
+    precisionMs: Math.max(
+      source.capabilities.modTimePrecisionMs ?? 1000,
+      target.capabilities.modTimePrecisionMs ?? 1000,
+    ),
+    canAppend: canContinue(source, target),
+  };
+  file.targetExisted = facts.exists;
+  let decision: Decision = decide(ctx.policy, sourceFacts, facts, policyContext);
+  if (decision.action === 'ask') decision = decide(await ctx.ask(facts), sourceFacts, facts, policyContext);
+
+  switch (decision.action) {
+    case 'skip':
+      return { state: 'skipped', note: decision.note };
+    case 'rename':
+      file.target = await withSlots(ctx, () => freeName(target, file.target, signal));
+      file.targetExisted = false;
+      file.plan = 'transfer';
+      break;
+    case 'resume':
+      file.plan = 'resume';
+      file.partial = true;
+      break;
+    case 'append-final':
+      file.plan = 'append-final';
+      file.partial = true;
+      break;
+    case 'transfer':
+      if (decision.note) ctx.log('info', `${file.target}: ${decision.note}`);
+      file.plan = 'transfer';
+      break;
+    case 'ask':
+      throw new FerryError('InvalidInput', '"ask" is not an answer to an overwrite question.');
+  }
+  ctx.changed();
+  return undefined;
+}
+
+/** Whether the policy may continue a partial copy (only then does a temporary's size matter). */
+function mayResume(policy: OverwritePolicy): boolean {
+  return policy === 'resume' || policy === 'ask';
+}
+
+/** The target's facts from the folder listing, when they are all the policy needs; else undefined (stat). */
+function listedFacts(ctx: FileTransferContext): TargetFacts | undefined {
+  const { listed, policy, file } = ctx;
+  // A partial's exact size decides a resume: it is stat'ed (some FTP servers hide dot files from LIST).
+  if (!listed || mayResume(policy) || file.resumeToken) return undefined;
+  const final = listed.final;
+  if (final?.type === 'file') {
+    if (policy === 'if-newer' && final.modified === undefined) return undefined;
+    if (policy === 'if-size-differs' && final.size === undefined) return undefined;
+  }
+  return factsOf(file.target, final);
+}
+
+async function targetFacts(ctx: FileTransferContext, path: string): Promise<TargetFacts> {
+  const { target, signal } = ctx;
+  const facts = factsOf(path, await statOrUndefined(target, path, signal));
+  if (!target.capabilities.atomicWrite) {
+    if (mayResume(ctx.policy)) {
+      const partial = await statOrUndefined(target, tempPathFor(path), signal);
+      if (partial?.type === 'file') facts.partialSize = partial.size ?? 0;
+    }
+  } else if (ctx.file.resumeToken) {
+    facts.partialSize = 0;
+  }
+  return facts;
+}
+
+function factsOf(path: string, final: Entry | undefined): TargetFacts {
+  if (final?.type === 'folder')
+    throw new FerryError('AlreadyExists', `${path} is a folder on the target; a file cannot replace it.`);
+  return { exists: final !== undefined, size: final?.size, modified: final?.modified };
+}
+
+/** One attempt; `started` tells the caller where it continued from and how far it got. */
+async function attemptOnce(
+  ctx: FileTransferContext,
+  started: AttemptProgress,
+  route: { byUrl: boolean },
+  held: TransferSlots,
+): Promise<void> {
+  const { file, source, target, signal } = ctx;
+  const inPlace = target.capabilities.atomicWrite || file.plan === 'append-final';
+  const writePath = inPlace ? file.target : tempPathFor(file.target);
+  if (!inPlace) file.tempPath = writePath;
+
+  // Only a file written from scratch: a partial (temporary, token, appended final) is continued by streaming.
+  if (route.byUrl && file.plan === 'transfer' && !file.resumeToken) {
+    route.byUrl = false;
+    ctx.setBytes(0, 0);
+    if (!inPlace) {
+      file.partial = true;
+      ctx.changed();
+    }
+    const copied = await copyByUrl({
+      file,
+      source,
+      target,
+      writePath,
+      signal,
+      log: ctx.log,
+      ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
+    });
+    if (copied !== undefined) {
+      started.committed = true;
+      await finishFile(ctx, writePath, copied);
+      return;
+    }
+    if (!inPlace) {
+      // Whatever a failed service copy left in the temporary is not a prefix to continue from.
+      await target.remove(writePath, { signal }).catch(() => undefined);
+      file.partial = false;
+    }
+  }
+
+  let { offset, token } = file.partial ? await resumePoint(ctx, writePath) : { offset: 0, token: undefined };
+  if (offset > 0 && (await sourceChanged(ctx))) {
+    ctx.log('info', `${file.source} changed since it was partly copied; starting it again.`);
+    offset = 0;
+    token = undefined;
+  }
+  if (token === undefined && file.resumeToken) await discardToken(ctx);
+
+  // Keep the source's time on the copy even when the listing did not carry it.
+  if (file.modified === undefined && target.capabilities.setModTime) await completeSourceFacts(ctx);
+  started.offset = offset;
+  ctx.setBytes(offset, 0);
+  file.partial = true;
+  ctx.changed();
+
+  // Decided before the bytes flow: hash them only where the digest will be compared (verification.ts).
+  const plan = planVerification(
+    { known: file.hashes ?? {}, computable: source.capabilities.hashes },
+    { reported: target.capabilities.reportedHashes ?? [], computable: target.capabilities.hashes },
+    offset === 0,
+  );
+  const hasher = plan.inline && plan.algorithm ? createHasher(plan.algorithm) : undefined;
+  let received = offset;
+  let written: WriteResult | undefined;
+
+  if (file.size === undefined || offset < file.size || file.size === 0) {
+    const stream = await source.read(file.source, offset > 0 ? { offset, signal } : { signal });
+    const counted = tapChunks(
+      stream,
+      (chunk) => {
+        received += chunk.byteLength;
+        hasher?.update(chunk);
+        ctx.setBytes(received, chunk.byteLength);
+      },
+      held.releaseSource,
+    );
+    const options: WriteOptions = { signal };
+    if (file.size !== undefined) options.size = file.size;
+    if (token !== undefined) {
+      // The offset travels with the token, so the provider can check it matches its stored state.
+      options.resumeToken = token;
+      options.offset = offset;
+    } else if (offset > 0) options.offset = offset;
+    if (target.capabilities.resumableWrite === 'token') {
+      options.onResumeToken = (next) => {
+        file.resumeToken = next;
+        ctx.changed();
+      };
+    }
+    if (target.capabilities.setModTime && file.modified !== undefined) options.modified = file.modified;
+    if (ctx.storageClass) options.storageClass = ctx.storageClass;
+    written = await target.write(writePath, counted, options);
+    started.committed = true;
+  }
+
+  if (file.size !== undefined && received > file.size) {
+    throw new FerryError(
+      'Integrity',
+      `${file.source} grew while it was copied (${received} bytes read, ${file.size} expected).`,
+    );
+  }
+  if (file.size !== undefined && received < file.size) {
+    throw new FerryError(
+      'Network',
+      `The source stream of ${file.source} ended after ${received} of ${file.size} bytes.`,
+    );
+  }
+  started.verifying = true;
+  await verifyCopy({
+    file,
+    source,
+    target,
+    writePath,
+    received,
+    written,
+    plan,
+    digest: hasher?.digest('hex'),
+    signal,
+  });
+  started.verifying = false;
+  await finishFile(ctx, writePath, received);
+}
+
+/** Moves a verified temporary to its final name and marks the file complete. */
+async function finishFile(ctx: FileTransferContext, writePath: string, bytes: number): Promise<void> {
+  const { file, target, signal } = ctx;
+  if (writePath !== file.target) await target.rename(writePath, file.target, { signal });
+  file.partial = false;
+  delete file.tempPath;
+  delete file.resumeToken;
+  ctx.setBytes(bytes, 0);
+}
+
+/**
+ * After an Integrity failure: whether a copy an atomic target committed under the final name must go
+ * ('remove': nothing was there before, or it was our appended partial) or stays because it replaced an
+ * existing file ('replaced'; the error says so). 'none' when nothing bad sits under the final name.
+ */
+function badFinal(
+  ctx: FileTransferContext,
+  started: AttemptProgress,
+  failure: FerryError,
+): 'remove' | 'replaced' | 'none' {
+  const { file, target } = ctx;
+  if (failure.code !== 'Integrity') return 'none';
+  if (file.plan === 'append-final') return 'remove';
+  if (!target.capabilities.atomicWrite || !started.committed) return 'none';
+  return file.targetExisted ? 'replaced' : 'remove';
+}
+
+/** Where to continue a partial file from: the temporary's size (append) or the provider's token state. */
+async function resumePoint(
+  ctx: FileTransferContext,
+  writePath: string,
+): Promise<{ offset: number; token: ResumeToken | undefined }> {
+  const { file, source, target, signal } = ctx;
+  if (!source.capabilities.resumableRead) return { offset: 0, token: undefined };
+  const mode = target.capabilities.resumableWrite;
+  if (mode === 'append') {
+    const partial = await statOrUndefined(target, writePath, signal);
+    const size = partial?.type === 'file' ? (partial.size ?? 0) : 0;
+    // A partial longer than the source cannot be a prefix of it.
+    if (file.size !== undefined && size > file.size) return { offset: 0, token: undefined };
+    return { offset: size, token: undefined };
+  }
+  if (mode === 'token' && file.resumeToken && target.resumeOffset) {
+    const offset = await target.resumeOffset(writePath, file.resumeToken, { signal });
+    return offset > 0 ? { offset, token: file.resumeToken } : { offset: 0, token: undefined };
+  }
+  return { offset: 0, token: undefined };
+}
+
+/** Fills in the source's size and time with a stat() when the listing did not give them. */
+async function completeSourceFacts(ctx: FileTransferContext): Promise<void> {
+  const { file, source, signal } = ctx;
+  const entry = await source.stat(file.source, { signal });
+  if (file.size === undefined && entry.size !== undefined) file.size = entry.size;
+  if (file.modified === undefined && entry.modified !== undefined) file.modified = entry.modified;
+  if (file.hashes === undefined && entry.hashes) file.hashes = { ...entry.hashes };
+}
+
+/** Whether the source differs from what was planned (then a partial copy of it is worthless). */
+async function sourceChanged(ctx: FileTransferContext): Promise<boolean> {
+  const { file, source, signal } = ctx;
+  const now = await source.stat(file.source, { signal });
+  // The hashes too: the resumed copy is verified against what the source holds now.
+  if (now.hashes) file.hashes = { ...now.hashes };
+  else delete file.hashes;
+  const changed =
+    now.size !== file.size ||
+    (file.modified !== undefined && now.modified !== undefined && now.modified !== file.modified);
+  if (changed) {
+    if (now.size === undefined) delete file.size;
+    else file.size = now.size;
+    if (now.modified === undefined) delete file.modified;
+    else file.modified = now.modified;
+  }
+  return changed;
+}
+
+/** Removes what a failed or cancelled file left on the target. Best effort: the original error matters more. */
+export async function discardPartial(
+  ctx: Pick<FileTransferContext, 'file' | 'target' | 'log'>,
+  finalIsBad = false,
+): Promise<void> {
+  const { file, target } = ctx;
+  if (file.resumeToken) await discardToken(ctx);
+  const doomed = new Set<string>();
+  if (file.tempPath && file.partial) doomed.add(file.tempPath);
+  if (finalIsBad && (target.capabilities.atomicWrite || file.plan === 'append-final')) doomed.add(file.target);
+  for (const path of doomed) {
+    try {
+      await target.remove(path);
+    } catch (error) {
+      if (!isFerryError(error, 'NotFound')) ctx.log('warn', `Could not remove ${path}: ${asFerryError(error).message}`);
+    }
+  }
+  file.partial = false;
+  delete file.tempPath;
+}
+
+async function discardToken(ctx: Pick<FileTransferContext, 'file' | 'target' | 'log'>): Promise<void> {
+  const { file, target } = ctx;
+  const token = file.resumeToken;
+  delete file.resumeToken;
+  if (token && target.discardResume) {
+    await target.discardResume(file.target, token).catch((error: unknown) => {
+      ctx.log('warn', `Could not discard the unfinished upload of ${file.target}: ${asFerryError(error).message}`);
+    });
+  }
+}
+
+async function freeName(target: Provider, path: string, signal: CancelSignal): Promise<string> {
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = numberedPath(path, n);
+    if (!(await statOrUndefined(target, candidate, signal))) return candidate;
+  }
+  throw new FerryError('AlreadyExists', `No free name like ${numberedPath(path, 1)} was found.`);
+}
+
+/**
+ * Passes a stream through, calling `onChunk` for each chunk and `onEnd` once it is exhausted. A plain iterator rather than an async generator:
+ * this runs for every chunk of every copy, and a generator adds a promise hop and a queue per chunk.
+ * Returning (the consumer stopped early) is passed on, so the source releases its connection.
+ */
+function tapChunks(
+  source: AsyncIterable<Uint8Array>,
+  onChunk: (chunk: Uint8Array) => void,
+  onEnd: () => void,
+): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+      const inner = source[Symbol.asyncIterator]();
+      return {
+        next: () =>
+          inner.next().then((result) => {
+            if (result.done) onEnd();
+            else onChunk(result.value);
+            return result;
+          }),
+        return: async (value?: unknown) => {
+          await inner.return?.(value);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+async function statOrUndefined(provider: Provider, path: string, signal: CancelSignal) {
+  try {
+    return await provider.stat(path, { signal });
+  } catch (error) {
+    if (isFerryError(error, 'NotFound')) return undefined;
+    throw error;
+  }
+}
+
+async function withSlots<T>(ctx: FileTransferContext, fn: () => Promise<T>): Promise<T> {
+  const held = await ctx.slots(ctx.signal);
+  try {
+    return await fn();
+  } finally {
+    held.release();
+  }
+}
+
+function canContinue(source: Provider, target: Provider): boolean {
+  return source.capabilities.resumableRead && target.capabilities.resumableWrite !== false;
+}
+
+const SOCKET_ERRORS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof FerryError) return error.transient;
+  return SOCKET_ERRORS.has((error as NodeJS.ErrnoException)?.code ?? '');
+}
+
+export function asFerryError(error: unknown): FerryError {
+  if (error instanceof FerryError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ETIMEDOUT') return new FerryError('Timeout', message, { cause: error });
+  if (code && SOCKET_ERRORS.has(code)) return new FerryError('Network', message, { cause: error });
+  return new FerryError('Protocol', `Unexpected error: ${message}`, { cause: error });
+}

@@ -1,0 +1,115 @@
+// The persisted queue: one JSON file written atomically (temporary + fsync + rename), so a crash leaves
+// either the previous or the new queue, never half of one. Saves are throttled (progress marks the queue
+// dirty many times a second; it is written at most once a second) and serialised (one write at a time).
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger';
+import type { StoredQueue } from './job-model';
+
+const MIN_INTERVAL_MS = 1000;
+
+export class QueueStore {
+  readonly file: string;
+  private dirty = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writing: Promise<void> | undefined;
+  private lastWrite = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly snapshot: () => StoredQueue,
+    private readonly log: Logger,
+  ) {
+    this.file = join(dir, 'queue.json');
+  }
+
+  /** Reads the queue; a missing file is an empty queue, an unreadable one is set aside (never lost) and reported. */
+  async load(): Promise<StoredQueue> {
+    await mkdir(this.dir, { recursive: true });
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, jobs: [] };
+      throw error;
+    }
+    try {
+      const parsed = JSON.parse(text) as StoredQueue;
+      if (parsed?.version !== 1 || !Array.isArray(parsed.jobs)) throw new Error('unknown queue format');
+      return parsed;
+    } catch (error) {
+      const aside = `${this.file}.unreadable-${Date.now()}`;
+      await rename(this.file, aside).catch(() => undefined);
+      this.log.error('The transfer queue could not be read; it was set aside and the queue starts empty', {
+        aside,
+        error,
+      });
+      return { version: 1, jobs: [] };
+    }
+  }
+
+  /** Something changed that should survive a restart, but need not be written this instant (progress). */
+  markDirty(): void {
+    this.dirty = true;
+    if (this.timer || this.writing) return;
+    const wait = Math.max(0, this.lastWrite + MIN_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.writeLoop();
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  /** A state change: write as soon as the current write (if any) is done. */
+  saveSoon(): void {
+    this.dirty = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.writeLoop();
+  }
+
+  /** Resolves when everything marked so far is on disk. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.dirty || this.writing) {
+      if (this.writing) await this.writing;
+      else await this.writeLoop();
+    }
+  }
+
+  private writeLoop(): Promise<void> {
+    if (this.writing) return this.writing;
+    this.writing = (async () => {
+      try {
+        while (this.dirty) {
+          this.dirty = false;
+          await this.writeNow(JSON.stringify(this.snapshot()));
+          this.lastWrite = Date.now();
+        }
+      } catch (error) {
+        this.log.error('The transfer queue could not be saved', { file: this.file, error });
+      } finally {
+        this.writing = undefined;
+      }
+    })();
+    return this.writing;
+  }
+
+  private async writeNow(text: string): Promise<void> {
+    const temp = `${this.file}.${process.pid}.tmp`;
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, this.file);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+}

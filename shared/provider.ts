@@ -1,0 +1,199 @@
+// The provider contract: one interface every backend (local, FTP/FTPS, S3, Azure Blob) implements.
+// Types only, so the renderer can use the DTOs too. Bytes move as AsyncIterable<Uint8Array>: pull-based,
+// so a slow writer naturally slows the reader (backpressure) and nothing is buffered whole.
+// Each method states its contract; the conformance suite (test/conformance) checks it against every provider.
+
+export type HashAlgorithm = 'md5' | 'sha1' | 'sha256' | 'crc32c';
+
+/** Strongest first; verification picks the first both sides offer. */
+export const HASH_STRENGTH: readonly HashAlgorithm[] = ['sha256', 'sha1', 'md5', 'crc32c'];
+
+export type EntryType = 'file' | 'folder';
+
+export interface Entry {
+  /** The entry's own name (one segment). */
+  name: string;
+  /** Full normalised path ("/a/b.txt"). */
+  path: string;
+  type: EntryType;
+  /** Bytes; undefined for folders or where the server does not say. */
+  size?: number;
+  /** Milliseconds since the epoch, at the provider's modtime precision. */
+  modified?: number;
+  /** Hashes the listing or stat already carries (hex, lower case), e.g. S3's single-part ETag as md5. */
+  hashes?: Partial<Record<HashAlgorithm, string>>;
+  /** Storage class or access tier (S3 STANDARD/GLACIER…, Azure Hot/Cool/Archive). */
+  storageClass?: string;
+  /** Set when the object cannot be read until restored/rehydrated, with a message saying so. */
+  unavailable?: string;
+  /** For links and special files the provider does not follow. */
+  symlink?: boolean;
+}
+
+export interface Capabilities {
+  /** Hashes `hash()` can return for a file. */
+  hashes: readonly HashAlgorithm[];
+  /**
+   * Hashes write() reports in WriteResult.hashes at no extra cost, at least for a file written in one go
+   * from byte 0 (S3: the MD5 its ETag confirmed for a single-part PUT; Azure: the Content-MD5 it stored).
+   * The engine plans verification with it before the bytes flow: a hash reported for free is compared
+   * with the source's without reading anything again. Absent or empty: write() reports none.
+   */
+  reportedHashes?: readonly HashAlgorithm[];
+  /** Precision of `modified` in ms (1000 for MDTM seconds, 1 for local), or null when unknown/absent. */
+  modTimePrecisionMs: number | null;
+  /** Whether write() can set the modification time. */
+  setModTime: boolean;
+  /** read() honours offset (FTP REST, HTTP Range). */
+  resumableRead: boolean;
+  /**
+   * How an interrupted write can continue:
+   * - 'append': write({ offset }) appends to an existing partial file (FTP APPE/REST+STOR, local);
+   * - 'token': the provider keeps its own resume state (S3 multipart upload id, Azure staged blocks)
+   *   and reports it through WriteOptions.onResumeToken;
+   * - false: the file restarts.
+   */
+  resumableWrite: 'append' | 'token' | false;
+  /**
+   * Whether write() only makes the object visible under its final name when complete (S3, Azure Blob).
+   * When false, the engine writes to a temporary name in the target folder and renames at the end.
+   */
+  atomicWrite: boolean;
+  /** Connections worth opening at once to this site. */
+  maxConnections: number;
+  /** Folders exist on their own (false for bucket stores, where a folder is a prefix). */
+  emptyFolders: boolean;
+  /** rename() of a file is a cheap server-side operation. */
+  cheapRename: boolean;
+}
+
+/** Minimal abort signal, satisfied by the platform's AbortSignal without depending on DOM or Node typings. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+export interface CallOptions {
+  signal?: CancelSignal;
+}
+
+export interface ListOptions extends CallOptions {
+  /** A hint for page size; providers may return fewer or more. */
+  pageSize?: number;
+}
+
+export interface ReadOptions extends CallOptions {
+  /** First byte to read (default 0). */
+  offset?: number;
+  /** Number of bytes to read from offset (default: to the end). */
+  length?: number;
+}
+
+/** Opaque, JSON-serialisable resume state of a provider with resumableWrite 'token'. */
+export type ResumeToken = Record<string, unknown>;
+
+export interface WriteOptions extends CallOptions {
+  /** Total bytes, when known (lets cloud providers choose part sizes; verified by the engine). */
+  size?: number;
+  /**
+   * Append to an existing file from this byte (resumableWrite 'append'). The file must already hold
+   * exactly `offset` bytes; the source yields the bytes from `offset` on.
+   */
+  offset?: number;
+  /** Set the target's modification time after the write, where setModTime. */
+  modified?: number;
+  /** Resume state from an earlier interrupted write (resumableWrite 'token'). */
+  resumeToken?: ResumeToken;
+  /** Called whenever the provider's resume state changes, so the queue can persist it. */
+  onResumeToken?: (token: ResumeToken | undefined) => void;
+  /** Provider-specific upload settings (S3 storage class, Azure access tier). */
+  storageClass?: string;
+}
+
+export interface WriteResult {
+  /** Bytes the target now holds. */
+  size: number;
+  /** Hashes the provider learnt while writing (e.g. an MD5 the service computed). */
+  hashes?: Partial<Record<HashAlgorithm, string>>;
+}
+
+export interface RemoveOptions extends CallOptions {
+  /** Remove a folder and everything in it. Without it, removing a non-empty folder fails. */
+  recursive?: boolean;
+}
+
+export interface Provider {
+  /** A stable key for the site (scheme, user, host, port, bucket…), used for per-site concurrency limits. */
+  readonly siteKey: string;
+  readonly capabilities: Capabilities;
+
+  /**
+   * Lists a folder's direct children, a page at a time, as the server delivers them.
+   * Throws NotFound if the folder does not exist. Entries whose names are not safe child names
+   * (see isSafeChildName) are skipped with a warning, never returned.
+   */
+  list(path: string, options?: ListOptions): AsyncIterable<Entry[]>;
+
+  /** Describes one entry. Throws NotFound when absent. stat('/') is always a folder. */
+  stat(path: string, options?: CallOptions): Promise<Entry>;
+
+  /**
+   * Streams a file's bytes from offset. Throws NotFound if absent, Unsupported for an offset when
+   * !resumableRead, and a clear error for objects that must be restored first. Breaking out of the
+   * iteration releases the connection.
+   */
+  read(path: string, options?: ReadOptions): Promise<AsyncIterable<Uint8Array>>;
+
+  /**
+   * Streams bytes into a file, creating or replacing it (or appending from options.offset). Where folders
+   * exist on their own (emptyFolders and not a bucket store) the parent must exist (NotFound otherwise). Consumes `source` no faster than it can send (backpressure).
+   * On failure or cancel, a provider with atomicWrite leaves any existing object untouched.
+   */
+  write(path: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<WriteResult>;
+
+  /** Creates a folder and any missing parents. No error if it already exists. */
+  mkdir(path: string, options?: CallOptions): Promise<void>;
+
+  /** Removes a file, or a folder (recursive to remove its contents). Throws NotFound when absent. */
+  remove(path: string, options?: RemoveOptions): Promise<void>;
+
+  /** Renames or moves within the provider, replacing a file at `to`. Throws NotFound if `from` is absent. */
+  rename(from: string, to: string, options?: CallOptions): Promise<void>;
+
+  /** Server-side copy of a file within the same provider; absent when unsupported. */
+  copy?(from: string, to: string, options?: CallOptions): Promise<void>;
+
+  /** A file's hash in one of capabilities.hashes; absent when the provider offers none. */
+  hash?(path: string, algorithm: HashAlgorithm, options?: CallOptions): Promise<string>;
+
+  /**
+   * For resumableWrite 'token': how many leading bytes of the upload described by `token` are already
+   * stored and need not be sent again (0 when the token is stale). The engine then reads the source
+   * from that offset and calls write() with the same token.
+   */
+  resumeOffset?(path: string, token: ResumeToken, options?: CallOptions): Promise<number>;
+
+  /** Discards an unfinished upload's server-side state (e.g. S3 AbortMultipartUpload). */
+  discardResume?(path: string, token: ResumeToken): Promise<void>;
+
+  /**
+   * A short-lived URL from which another service can GET the file's bytes (an S3 presigned GET), for
+   * service-to-service copies where the bytes never pass through FileFerry. Absent when unsupported.
+   */
+  readUrl?(path: string, options: { expiresInSeconds: number }): Promise<string>;
+
+  /**
+   * Creates or replaces a file by having the service itself fetch `url` (Azure Put Block From URL).
+   * Throws (Network/Unsupported/PermissionDenied) when the service cannot reach the URL; the caller then
+   * falls back to streaming. Leaves an existing file untouched on failure.
+   */
+  writeFromUrl?(path: string, url: string, options: WriteOptions & { size: number }): Promise<WriteResult>;
+
+  /** Changes a file's storage class or access tier in place (S3 storage class, Azure tier). */
+  setStorageClass?(path: string, storageClass: string, options?: CallOptions): Promise<void>;
+
+  /** Closes every connection. The provider is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+// Transfer queue DTOs shared by the engine, the CLI and (later) the UI. Everything here is JSON-serialisable:
+// it is what the queue persists and what progress events carry.
+import type { Location } from './connection';
+import type { SerializedError } from './errors';
+
+export const OVERWRITE_POLICIES = [
+  'overwrite',
+  'skip',
+  'if-newer',
+  'if-size-differs',
+  'resume',
+  'rename',
+  'ask',
+] as const;
+export type OverwritePolicy = (typeof OVERWRITE_POLICIES)[number];
+
+/** What "ask" can be answered with (the UI's dialog; the CLI's prompt on a TTY). */
+export type OverwriteAnswer = Exclude<OverwritePolicy, 'ask'>;
+
+export interface TransferRequest {
+  source: Location;
+  /** The folder to copy into when `source` is a folder or `intoFolder` is set; else the target file path. */
+  target: Location;
+  /** Treat target.path as a folder and put the source (file or folder) inside it under its own name. */
+  intoFolder?: boolean;
+  /** Copy folders with their contents. Without it a folder source is refused. */
+  recursive?: boolean;
+  overwrite?: OverwritePolicy;
+  /** Provider-specific upload setting (S3 storage class, Azure access tier). */
+  storageClass?: string;
+}
+
+export type JobState = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+export type FileState = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
+
+export interface Progress {
+  /** Bytes moved so far (including bytes skipped by a resume). */
+  bytesDone: number;
+  /** Total bytes, when known. */
+  bytesTotal?: number;
+  /** Bytes per second over a recent window. */
+  rate: number;
+  /** Seconds left at the current rate, when computable. */
+  etaSeconds?: number;
+}
+
+export interface JobSnapshot {
+  id: string;
+  request: TransferRequest;
+  state: JobState;
+  progress: Progress;
+  filesTotal: number;
+  filesDone: number;
+  filesFailed: number;
+  filesSkipped: number;
+  error?: SerializedError;
+  createdAt: number;
+  finishedAt?: number;
+}
+
+export type TransferEvent =
+  | { type: 'job'; job: JobSnapshot }
+  | { type: 'progress'; jobId: string; file?: string; progress: Progress }
+  | { type: 'file'; jobId: string; path: string; state: FileState; error?: SerializedError; note?: string }
+  | {
+      type: 'ask';
+      jobId: string;
+      askId: string;
+      path: string;
+      source: { size?: number; modified?: number };
+      target: { size?: number; modified?: number };
+    }
+  | { type: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string };

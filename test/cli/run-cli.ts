@@ -1,0 +1,81 @@
+// Spawns the real `fileferry` command as a user would run it, with an environment of the test's choosing:
+// the parent's AWS_* and AZURE_* variables are removed first, so a developer's own cloud credentials can
+// never reach a test (nor a test's reach a real cloud).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+export const CLI = path.resolve(import.meta.dirname, '../../main/cli/fileferry.mjs');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export type CliEnv = Record<string, string | undefined>;
+
+/** process.env without cloud credentials or FileFerry settings, for the child to start from. */
+export function cleanEnv(): CliEnv {
+  const env: CliEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_|AZURE_|FILEFERRY_)/.test(name)) env[name] = value;
+  }
+  return env;
+}
+
+/** Runs `fileferry ARGS…` with FILEFERRY_HOME=home and `env` on top of cleanEnv(); stdin is closed. */
+export function runCli(home: string, args: string[], env: CliEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...cleanEnv(), FILEFERRY_HOME: home, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Asserts the exit code, and that no stack trace reached the person. */
+export function expectExit(result: CliResult, code: number): void {
+  assert.equal(
+    result.code,
+    code,
+    `exit ${result.code}, expected ${code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+  );
+  assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace for people');
+  assert.doesNotMatch(result.stderr, /\b(TypeError|ReferenceError|SyntaxError)\b/, 'no raw JavaScript error');
+}
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** SHA-256 of every file under `root`, by relative path. */
+export async function treeHashes(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (folder: string) => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else out[path.relative(root, full)] = sha256(await readFile(full));
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+/** The JSON lines `ls --json` printed. */
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}

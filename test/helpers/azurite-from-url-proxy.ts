@@ -1,0 +1,268 @@
+// An HTTP proxy in front of Azurite that plays the Azure service's part in the two "from URL" operations
+// Azurite does not implement (it answers NotImplemented): for Put Block From URL (PUT ?comp=block with
+// x-ms-copy-source and x-ms-source-range) and Put Blob From URL (PUT with x-ms-blob-type: BlockBlob and
+// x-ms-copy-source) it fetches the source bytes itself, as Azure would, and stores them in Azurite with an
+// ordinary Put Block / Put Blob. Every other request passes through unchanged. It counts what it fetched and
+// the Put Block requests it saw, and can be told to fail fetches the way Azure reports an unreachable or
+// unauthorised source (403 CannotVerifyCopySource). It does not check the caller's authorisation for the
+// from-URL operations (Azure would); every other request is authorised by Azurite as usual.
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { patternBytes } from './pattern';
+import { azuriteConnectionString, type AzuriteServer } from './azurite';
+
+export interface FromUrlCounts {
+  /** Ordinary Put Block requests from clients (bytes sent by the client). */
+  putBlock: number;
+  putBlockBytes: number;
+  putBlockFromUrl: number;
+  putBlobFromUrl: number;
+  /** Bytes the proxy fetched from source URLs on the service's behalf. */
+  bytesFetched: number;
+}
+
+export interface FromUrlProxy {
+  port: number;
+  /** Blob service URL through the proxy: http://127.0.0.1:PORT/devstoreaccount1 */
+  endpoint: string;
+  connectionString: string;
+  counts: FromUrlCounts;
+  /** When set, source fetches fail with this HTTP status and CannotVerifyCopySource, without fetching. */
+  failFetchesWith: number | undefined;
+  resetCounts(): void;
+  stop(): Promise<void>;
+}
+
+function zeroCounts(): FromUrlCounts {
+  return { putBlock: 0, putBlockBytes: 0, putBlockFromUrl: 0, putBlobFromUrl: 0, bytesFetched: 0 };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+function sendAzureError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${randomUUID()}</Message></Error>`;
+  res.writeHead(status, {
+    'content-type': 'application/xml',
+    'x-ms-error-code': code,
+    'x-ms-request-id': randomUUID(),
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrlProxy> {
+  const direct = new BlobServiceClient(
+    azurite.endpoint,
+    new StorageSharedKeyCredential(azurite.account, azurite.accountKey),
+  );
+  const state = { counts: zeroCounts(), failFetchesWith: undefined as number | undefined };
+
+  /** Fetches (a range of) the source as Azure would; undefined after answering the client with the error. */
+  async function fetchSource(
+    res: ServerResponse,
+    source: string,
+    range: string | undefined,
+  ): Promise<Buffer | undefined> {
+    if (state.failFetchesWith !== undefined) {
+      sendAzureError(
+        res,
+        state.failFetchesWith,
+        'CannotVerifyCopySource',
+        'Could not verify the copy source within the specified time.',
+      );
+      return undefined;
+    }
+    try {
+      const response = await fetch(source, { headers: range ? { range } : {} });
+      if (response.status !== 200 && response.status !== 206) {
+        await response.arrayBuffer();
+        sendAzureError(
+          res,
+          response.status,
+          'CannotVerifyCopySource',
+          `The source answered ${response.status} ${response.statusText}.`,
+        );
+        return undefined;
+      }
+      const body = Buffer.from(await response.arrayBuffer());
+      state.counts.bytesFetched += body.length;
+      return body;
+    } catch (error) {
+      sendAzureError(
+        res,
+        404,
+        'CannotVerifyCopySource',
+        `Could not reach the copy source (${(error as Error).cause ?? (error as Error).message}).`,
+      );
+      return undefined;
+    }
+  }
+
+  function blobFromPath(url: URL) {
+    const [, , container, ...rest] = url.pathname.split('/');
+    return direct
+      .getContainerClient(decodeURIComponent(container!))
+      .getBlockBlobClient(decodeURIComponent(rest.join('/')));
+  }
+
+  async function putBlockFromUrl(req: IncomingMessage, res: ServerResponse, url: URL, source: string): Promise<void> {
+    state.counts.putBlockFromUrl++;
+    req.resume();
+    const body = await fetchSource(res, source, req.headers['x-ms-source-range'] as string | undefined);
+    if (!body) return;
+    await blobFromPath(url).stageBlock(url.searchParams.get('blockid')!, body, body.length);
+    res.writeHead(201, {
+      'x-ms-request-id': randomUUID(),
+      'x-ms-version': String(req.headers['x-ms-version'] ?? ''),
+      'x-ms-request-server-encrypted': 'true',
+      'content-length': 0,
+    });
+    res.end();
+  }
+
+  async function putBlobFromUrl(req: IncomingMessage, res: ServerResponse, url: URL, source: string): Promise<void> {
+    state.counts.putBlobFromUrl++;
+    req.resume();
+    const body = await fetchSource(res, source, undefined);
+    if (!body) return;
+    const tier = req.headers['x-ms-access-tier'] as string | undefined;
+    const result = await blobFromPath(url).upload(body, body.length, tier ? { tier } : {});
+    res.writeHead(201, {
+      etag: result.etag ?? '',
+      'last-modified': result.lastModified?.toUTCString() ?? new Date().toUTCString(),
+      'x-ms-request-id': randomUUID(),
+      'x-ms-version': String(req.headers['x-ms-version'] ?? ''),
+      'x-ms-request-server-encrypted': 'true',
+      'content-length': 0,
+    });
+    res.end();
+  }
+
+  function passThrough(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method === 'PUT' && url.searchParams.get('comp') === 'block') {
+      state.counts.putBlock++;
+      state.counts.putBlockBytes += Number(req.headers['content-length'] ?? 0);
+    }
+    const upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: azurite.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: `127.0.0.1:${azurite.port}` },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const source = req.headers['x-ms-copy-source'] as string | undefined;
+    const handle = async () => {
+      if (req.method === 'PUT' && source && url.searchParams.get('comp') === 'block')
+        return putBlockFromUrl(req, res, url, source);
+      if (
+        req.method === 'PUT' &&
+        source &&
+        !url.searchParams.get('comp') &&
+        req.headers['x-ms-blob-type'] === 'BlockBlob'
+      ) {
+        return putBlobFromUrl(req, res, url, source);
+      }
+      passThrough(req, res, url);
+    };
+    handle().catch((error: unknown) => {
+      if (!res.headersSent) sendAzureError(res, 500, 'InternalError', `Proxy failure: ${(error as Error).message}`);
+      else res.destroy();
+    });
+  });
+  const port = await listen(server);
+  const endpoint = `http://127.0.0.1:${port}/${azurite.account}`;
+  return {
+    port,
+    endpoint,
+    connectionString: azuriteConnectionString(endpoint),
+    get counts() {
+      return state.counts;
+    },
+    get failFetchesWith() {
+      return state.failFetchesWith;
+    },
+    set failFetchesWith(status: number | undefined) {
+      state.failFetchesWith = status;
+    },
+    resetCounts() {
+      state.counts = zeroCounts();
+    },
+    stop: () => close(server),
+  };
+}
+
+export interface PatternSource {
+  /** URL serving the pattern bytes (with Range support). */
+  url: string;
+  /** Bytes served so far, and to whom (by User-Agent). */
+  bytesServed: number;
+  stop(): Promise<void>;
+}
+
+/** A small HTTP server serving `size` bytes of patternBytes(seed) with Range support: a stand-in for a presigned S3 URL. */
+export async function startPatternSource(seed: string, size: number): Promise<PatternSource> {
+  const state = { bytesServed: 0 };
+  const server = createServer(async (req, res) => {
+    let start = 0;
+    let end = size - 1;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range) {
+      start = Number(range[1]);
+      if (range[2]) end = Math.min(Number(range[2]), size - 1);
+      res.writeHead(206, {
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${size}`,
+        'accept-ranges': 'bytes',
+      });
+    } else {
+      res.writeHead(200, { 'content-length': size, 'accept-ranges': 'bytes' });
+    }
+    for await (const chunk of patternBytes(seed, end - start + 1, start)) {
+      state.bytesServed += chunk.length;
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}/bucket/source.bin?X-Amz-Signature=stand-in`,
+    get bytesServed() {
+      return state.bytesServed;
+    },
+    stop: () => close(server),
+  };
+}

@@ -1,0 +1,416 @@
+// s3rver 3.7.1 on loopback, as a child node process (it needs --openssl-legacy-provider, which only a process's
+// own command line can enable), with the S3 operations it lacks filled in over its own on-disk store.
+//
+// s3rver implements objects, listings, copies and multipart uploads, but not: ListParts, ListMultipartUploads,
+// AbortMultipartUpload, UploadPartCopy, the GLACIER_IR class, changing a storage class by a copy onto itself,
+// storage classes in listings (always STANDARD), or refusing GetObject on an unrestored GLACIER/DEEP_ARCHIVE
+// object (AWS answers 403 InvalidObjectState). It also decodes x-amz-copy-source with decodeURI, so keys with
+// "#", "?", "&" or "+" cannot be copied, and an UploadPart to an unknown upload id silently recreates it. The
+// middleware below adds exactly these, each following AWS's documented behaviour; everything else is s3rver's.
+//
+// Every request the server answers is reported to the test (method, URL, status), so tests can count
+// requests, e.g. how many UploadPart calls a resumed upload made.
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** s3rver's built-in account; it checks request signatures against it. */
+export const S3RVER_ACCESS_KEY_ID = 'S3RVER';
+export const S3RVER_SECRET_ACCESS_KEY = 'S3RVER';
+
+export interface S3Request {
+  method: string;
+  /** Path and query as sent, e.g. "/bucket/key?partNumber=3&uploadId=…". */
+  url: string;
+  status: number;
+}
+
+export interface S3rverServer {
+  port: number;
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Requests answered so far, in order (waits until the server has reported every request answered before the call). */
+  requests(): Promise<S3Request[]>;
+  clearRequests(): Promise<void>;
+  /**
+   * Fault injection for tests: `corruptEtags` makes the next N PutObject/UploadPart responses carry a wrong
+   * ETag (a server that stored other bytes); `holdParts` keeps UploadPart requests waiting until set false.
+   */
+  control(settings: { corruptEtags?: number; holdParts?: boolean }): Promise<void>;
+  /** UploadPart requests currently held by `holdParts`. */
+  heldParts(): Promise<number>;
+  /** Unfinished multipart uploads on disk for a bucket (independent of the S3 API). */
+  uploadsOnDisk(bucket: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+const READY = '@@S3RVER-READY ';
+const REQUEST = '@@S3RVER-REQUEST ';
+const SELF = fileURLToPath(import.meta.url);
+
+export async function startS3rver(options: { buckets?: string[] } = {}): Promise<S3rverServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ferry-s3rver-'));
+  const args = [
+    '--openssl-legacy-provider',
+    '--import',
+    'tsx',
+    SELF,
+    '--serve',
+    dataDir,
+    (options.buckets ?? []).join(','),
+  ];
+  const child = spawn(process.execPath, args, { cwd: resolve('.'), stdio: ['pipe', 'pipe', 'pipe'] });
+  const requests: S3Request[] = [];
+  const syncsSeen = new Set<string>();
+  let syncs = 0;
+  let output = '';
+  let buffered = '';
+  let port = 0;
+  child.stdout!.on('data', (data: Buffer) => {
+    buffered += data.toString();
+    let newline;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.startsWith(REQUEST)) {
+        const request = JSON.parse(line.slice(REQUEST.length)) as S3Request;
+        const sync = /[?&]x-ferry-sync=([^&]+)/.exec(request.url)?.[1];
+        if (sync) syncsSeen.add(sync);
+        else if (!/[?&]x-ferry-/.test(request.url)) requests.push(request);
+      } else if (line.startsWith(READY)) port = Number(line.slice(READY.length));
+      else output = (output + line + '\n').slice(-4000);
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      await Promise.race([exited, delay(5000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 30_000;
+  while (port === 0) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`s3rver exited with code ${child.exitCode}: ${output}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`s3rver did not start within 30 s: ${output}`);
+    }
+    await delay(50);
+  }
+  // The log travels through a pipe, so it can trail the responses: a marker request, answered after every
+  // earlier one, shows when the log has caught up.
+  const settle = async () => {
+    const id = String(++syncs);
+    await (await fetch(`http://127.0.0.1:${port}/?x-ferry-sync=${id}`)).arrayBuffer();
+    while (!syncsSeen.has(id)) await delay(5);
+  };
+  return {
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    accessKeyId: S3RVER_ACCESS_KEY_ID,
+    secretAccessKey: S3RVER_SECRET_ACCESS_KEY,
+    requests: async () => {
+      await settle();
+      return [...requests];
+    },
+    clearRequests: async () => {
+      await settle();
+      requests.splice(0);
+    },
+    control: async (settings) => {
+      const response = await fetch(
+        `http://127.0.0.1:${port}/?x-ferry-control=${encodeURIComponent(JSON.stringify(settings))}`,
+      );
+      await response.arrayBuffer();
+    },
+    heldParts: async () => Number(await (await fetch(`http://127.0.0.1:${port}/?x-ferry-held=1`)).text()),
+    uploadsOnDisk: async (bucket) => readdir(join(dataDir, bucket, '._S3rver_uploads')).catch(() => []),
+    stop,
+  };
+}
+
+// ---- the child process -------------------------------------------------------------------------------------
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- s3rver ships no types */
+type Ctx = any;
+type Next = () => Promise<void>;
+
+async function serve(dataDir: string, buckets: string[]): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const S3rver = require('s3rver');
+  const S3Error = require('s3rver/lib/models/error');
+  const S3Object = require('s3rver/lib/models/object');
+  const authentication = require('s3rver/lib/middleware/authentication')();
+  if (!S3Object.STORAGE_CLASSES.includes('GLACIER_IR')) S3Object.STORAGE_CLASSES.push('GLACIER_IR');
+  const ARCHIVE = ['GLACIER', 'DEEP_ARCHIVE'];
+
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: dataDir,
+    silent: true,
+    configureBuckets: buckets.filter(Boolean).map((name) => ({ name })),
+  });
+  const store = server.store;
+  const uploadDir = (bucket: string, uploadId: string) =>
+    join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+  const uploadExists = async (bucket: string, uploadId: string) => {
+    if (!/^[0-9a-f]+$/.test(uploadId)) return false;
+    return stat(join(uploadDir(bucket, uploadId), 'key')).then(
+      () => true,
+      () => false,
+    );
+  };
+  const noSuchUpload = (uploadId: string) =>
+    new S3Error(
+      'NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      { UploadId: uploadId },
+    );
+
+  const listParts = async (ctx: Ctx, bucket: string, key: string) => {
+    const dir = uploadDir(bucket, ctx.query.uploadId);
+    const names = (await readdir(dir))
+      .filter((n: string) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a: number, b: number) => a - b);
+    const parts = await Promise.all(
+      names.map(async (n: number) => {
+        const info = await stat(join(dir, String(n)));
+        const md5 = (await readFile(join(dir, `${n}.md5`), 'utf8').catch(() => '')).trim();
+        return { PartNumber: n, LastModified: info.mtime.toISOString(), ETag: JSON.stringify(md5), Size: info.size };
+      }),
+    );
+    ctx.body = {
+      ListPartsResult: {
+        Bucket: bucket,
+        Key: key,
+        UploadId: ctx.query.uploadId,
+        PartNumberMarker: 0,
+        MaxParts: 1000,
+        IsTruncated: false,
+        Part: parts,
+      },
+    };
+  };
+
+  const listUploads = async (ctx: Ctx, bucket: string) => {
+    const root = store.getResourcePath(bucket, undefined, 'uploads');
+    const ids: string[] = await readdir(root).catch(() => []);
+    const uploads = [];
+    for (const id of ids) {
+      const key = await readFile(join(root, id, 'key'), 'utf8').catch(() => undefined);
+      if (key === undefined || (ctx.query.prefix && !key.startsWith(ctx.query.prefix))) continue;
+      uploads.push({ Key: key, UploadId: id, Initiated: (await stat(join(root, id))).mtime.toISOString() });
+    }
+    ctx.body = {
+      ListMultipartUploadsResult: {
+        Bucket: bucket,
+        KeyMarker: '',
+        UploadIdMarker: '',
+        MaxUploads: 1000,
+        IsTruncated: false,
+        Upload: uploads,
+      },
+    };
+  };
+
+  const sourceOf = (ctx: Ctx) => {
+    let source = decodeURI(ctx.headers['x-amz-copy-source']);
+    source = source.startsWith('/') ? source.slice(1) : source;
+    const [srcBucket, ...rest] = source.split('/');
+    return { srcBucket: srcBucket as string, srcKey: rest.join('/') };
+  };
+
+  const uploadPartCopy = async (ctx: Ctx, bucket: string) => {
+    const { srcBucket, srcKey } = sourceOf(ctx);
+    const metadata = await store.getMetadata(srcBucket, srcKey).catch(() => {
+      throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
+    });
+    const ifMatch = ctx.headers['x-amz-copy-source-if-match'];
+    if (ifMatch && ifMatch.replace(/"/g, '') !== metadata.etag.replace(/"/g, ''))
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+    const size = Number(metadata['content-length']);
+    const match = /^bytes=(\d+)-(\d+)$/.exec(ctx.headers['x-amz-copy-source-range'] ?? `bytes=0-${size - 1}`);
+    const first = Number(match?.[1]);
+    const last = Number(match?.[2]);
+    if (!match || last < first || last >= size)
+      throw new S3Error(
+        'InvalidArgument',
+        'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      );
+    const content = createReadStream(store.getResourcePath(srcBucket, srcKey, 'object'), { start: first, end: last });
+    const { md5 } = await store.putPart(bucket, ctx.query.uploadId, ctx.query.partNumber, content);
+    ctx.body = { CopyPartResult: { LastModified: new Date().toISOString(), ETag: JSON.stringify(md5) } };
+  };
+
+  /** CopyObject that changes the storage class keeps the metadata (MetadataDirective COPY), as on AWS. */
+  const copyWithStorageClass = async (ctx: Ctx, bucket: string, key: string) => {
+    const { srcBucket, srcKey } = sourceOf(ctx);
+    const metadata = await store.getMetadata(srcBucket, srcKey).catch(() => {
+      throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: srcKey });
+    });
+    const storageClass = ctx.headers['x-amz-storage-class'];
+    if (!S3Object.STORAGE_CLASSES.includes(storageClass))
+      throw new S3Error('InvalidStorageClass', 'The storage class you specified is not valid');
+    const result = await store.copyObject(srcBucket, srcKey, bucket, key, {
+      ...metadata,
+      'x-amz-storage-class': storageClass,
+    });
+    ctx.body = {
+      CopyObjectResult: { LastModified: new Date(result['last-modified']).toISOString(), ETag: result.etag },
+    };
+  };
+
+  const extensions = async (ctx: Ctx, next: Next) => {
+    const segments = ctx.path.split('/');
+    const bucket = decodeURIComponent(segments[1] ?? '');
+    const key = decodeURIComponent(segments.slice(2).join('/'));
+    const query = ctx.query;
+    if (ctx.headers['x-amz-copy-source']) {
+      // AWS decodes the whole value; s3rver uses decodeURI, which leaves %23, %3F, %26, %2B… encoded.
+      ctx.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(ctx.headers['x-amz-copy-source']));
+    }
+    const authenticated = (handler: () => Promise<void>) => {
+      ctx.params = { bucket, ...(key ? { key } : {}) };
+      return authentication(ctx, async () => {
+        if (!(await store.getBucket(bucket)))
+          throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+        await handler();
+      });
+    };
+
+    if (bucket && !key && ctx.method === 'GET' && 'uploads' in query)
+      return authenticated(() => listUploads(ctx, bucket));
+    if (bucket && key && 'uploadId' in query) {
+      const exists = await uploadExists(bucket, query.uploadId);
+      const requireUpload = () => {
+        if (!exists) throw noSuchUpload(query.uploadId);
+      };
+      if (ctx.method === 'GET') return authenticated(async () => (requireUpload(), listParts(ctx, bucket, key)));
+      if (ctx.method === 'DELETE') {
+        return authenticated(async () => {
+          requireUpload();
+          await rm(uploadDir(bucket, query.uploadId), { recursive: true, force: true });
+          ctx.status = 204;
+        });
+      }
+      if (ctx.method === 'PUT' && ctx.headers['x-amz-copy-source'])
+        return authenticated(async () => (requireUpload(), uploadPartCopy(ctx, bucket)));
+      if (!exists) return authenticated(async () => requireUpload());
+      return next();
+    }
+    if (
+      bucket &&
+      key &&
+      ctx.method === 'PUT' &&
+      ctx.headers['x-amz-copy-source'] &&
+      ctx.headers['x-amz-storage-class'] &&
+      ctx.headers['x-amz-metadata-directive'] !== 'REPLACE'
+    ) {
+      return authenticated(() => copyWithStorageClass(ctx, bucket, key));
+    }
+    if (
+      bucket &&
+      key &&
+      ctx.method === 'GET' &&
+      Object.keys(query).every((q) => q.startsWith('response-') || q.startsWith('X-Amz-') || q === 'x-id')
+    ) {
+      const metadata = await store.getMetadata(bucket, key).catch(() => undefined);
+      const storageClass = metadata?.['x-amz-storage-class'];
+      if (ARCHIVE.includes(storageClass)) {
+        return authenticated(async () => {
+          throw new S3Error('InvalidObjectState', "The operation is not valid for the object's storage class", {
+            StorageClass: storageClass,
+          });
+        });
+      }
+    }
+    await next();
+    // Listings: report each object's storage class instead of s3rver's constant STANDARD.
+    const listing = ctx.body?.ListBucketResult;
+    if (bucket && !key && ctx.method === 'GET' && listing?.Contents) {
+      for (const entry of listing.Contents) {
+        const metadata = await store.getMetadata(bucket, entry.Key).catch(() => undefined);
+        entry.StorageClass = metadata?.['x-amz-storage-class'] ?? 'STANDARD';
+      }
+    }
+  };
+
+  const requestLog = async (ctx: Ctx, next: Next) => {
+    ctx.res.once('finish', () =>
+      process.stdout.write(
+        `${REQUEST}${JSON.stringify({ method: ctx.method, url: ctx.url, status: ctx.res.statusCode })}\n`,
+      ),
+    );
+    if ('x-ferry-control' in ctx.query) {
+      Object.assign(faults, JSON.parse(ctx.query['x-ferry-control']));
+      ctx.body = 'ok';
+      return;
+    }
+    if ('x-ferry-held' in ctx.query) {
+      ctx.body = String(held);
+      return;
+    }
+    await next();
+  };
+
+  const faults = { corruptEtags: 0, holdParts: false };
+  let held = 0;
+  /** Runs PutObject/UploadPart requests through the injected faults. */
+  const faultInjection = async (ctx: Ctx, next: Next) => {
+    const copy = !!ctx.headers['x-amz-copy-source'];
+    const isPart = ctx.method === 'PUT' && 'uploadId' in ctx.query && 'partNumber' in ctx.query && !copy;
+    const isPut =
+      ctx.method === 'PUT' &&
+      Object.keys(ctx.query).every((q) => q === 'x-id') &&
+      !copy &&
+      ctx.path.split('/').length > 2;
+    if (isPart && faults.holdParts) {
+      held++;
+      while (faults.holdParts) await delay(20);
+      held--;
+    }
+    await next();
+    if ((isPart || isPut) && faults.corruptEtags > 0 && ctx.status === 200) {
+      faults.corruptEtags--;
+      ctx.set('ETag', '"00000000000000000000000000000000"');
+    }
+  };
+
+  // Order: the request log outermost; the extensions just before s3rver's router, inside its XML encoder.
+  server.middleware.unshift(requestLog);
+  server.middleware.splice(server.middleware.length - 1, 0, faultInjection, extensions);
+  const address = await server.run();
+  process.stdout.write(`${READY}${address.port}\n`);
+  const shutdown = () => server.close(() => process.exit(0));
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  // The parent holds our stdin open: when the test process dies (even by SIGKILL), stdin ends; then we
+  // remove the data folder the parent can no longer remove, and exit.
+  process.stdin.resume();
+  process.stdin.once('end', () => {
+    void rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(0));
+  });
+}
+
+if (process.argv[2] === '--serve' && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  serve(process.argv[3]!, (process.argv[4] ?? '').split(',')).catch((error: unknown) => {
+    process.stderr.write(`s3rver failed to start: ${String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  });
+}

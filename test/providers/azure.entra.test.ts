@@ -1,0 +1,240 @@
+// Entra ID sign-in for Azure Blob through MSAL, against a local OpenID Connect stub over HTTPS: the device-code
+// and interactive (PKCE, loopback redirect) flows, and the token cache persisted through the credential store
+// (saveSecret('tokenCache')) so a new process signs in silently.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import {
+  openAzureBlobProvider,
+  MsalTokenCredential,
+  STORAGE_SCOPE,
+  type DeviceCodePrompt,
+} from '../../main/core/providers/azure-blob';
+import { createLogger } from '../../main/core/log/logger';
+import { azureSpecSchema, type SecretField } from '../../shared/connection';
+import { FerryError } from '../../shared/errors';
+import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
+import { startAzurite } from '../helpers/azurite';
+
+const log = createLogger({ test: 'azure-entra' });
+
+/** A stand-in for the OS keychain: one string per secret field, counting saves. */
+function memoryStore() {
+  const values = new Map<SecretField, string>();
+  let saves = 0;
+  return {
+    values,
+    get saves() {
+      return saves;
+    },
+    secrets: async (field: SecretField) => values.get(field),
+    saveSecret: async (field: SecretField, value: string | undefined) => {
+      saves++;
+      if (value === undefined) values.delete(field);
+      else values.set(field, value);
+    },
+  };
+}
+
+function credentialFor(
+  stub: OidcStub,
+  store: ReturnType<typeof memoryStore>,
+  interaction: ConstructorParameters<typeof MsalTokenCredential>[0]['interaction'] = {},
+) {
+  return new MsalTokenCredential({
+    clientId: stub.clientId,
+    authority: stub.authority,
+    knownAuthorities: [new URL(stub.authority).host],
+    interaction: { networkClient: stub.networkClient, ...interaction },
+    loadCache: () => store.secrets('tokenCache'),
+    saveCache: (serialized) => store.saveSecret('tokenCache', serialized),
+    log,
+  });
+}
+
+describe('azure-blob Entra ID sign-in (MSAL against a local OIDC stub)', () => {
+  let stub: OidcStub;
+  before(async () => {
+    stub = await startOidcStub();
+  });
+  after(async () => {
+    await stub?.stop();
+  });
+
+  it('signs in with a device code, persists the token cache, and a new app signs in silently from it', async () => {
+    const store = memoryStore();
+    const prompts: DeviceCodePrompt[] = [];
+    const first = credentialFor(stub, store, {
+      flow: 'device-code',
+      onDeviceCode: (prompt) => {
+        prompts.push(prompt);
+        stub.approveDeviceCode(prompt.userCode);
+      },
+    });
+    const token = await first.getToken(STORAGE_SCOPE);
+    assert.ok(token?.token, 'an access token');
+    assert.ok(token.expiresOnTimestamp > Date.now() + 30 * 60_000);
+    assert.equal(prompts.length, 1);
+    assert.match(prompts[0]!.message, new RegExp(prompts[0]!.userCode));
+    assert.equal(stub.counts.tokens.device_code, 1);
+    const saved = store.values.get('tokenCache');
+    assert.ok(saved, 'the cache was saved through saveSecret');
+    const cache = JSON.parse(saved) as {
+      AccessToken: Record<string, { secret: string }>;
+      RefreshToken: Record<string, unknown>;
+      Account: Record<string, unknown>;
+    };
+    assert.ok(Object.values(cache.AccessToken).some((entry) => entry.secret === token.token));
+    assert.equal(Object.keys(cache.RefreshToken).length, 1);
+    assert.equal(Object.keys(cache.Account).length, 1);
+
+    // A new application instance (as after a restart) with only the stored cache: no prompt, no token request.
+    const tokenRequests = stub.counts.tokens.device_code;
+    const second = credentialFor(stub, store); // no interaction available at all
+    const again = await second.getToken(STORAGE_SCOPE);
+    assert.equal(again?.token, token.token);
+    assert.equal(stub.counts.tokens.device_code, tokenRequests);
+    assert.equal(stub.counts.tokens.refresh_token ?? 0, 0);
+  });
+
+  it('refreshes an expiring token silently with the stored refresh token and saves the new cache', async () => {
+    const store = memoryStore();
+    stub.accessTokenLifetime = 120; // inside MSAL's 5-minute renewal window
+    try {
+      const first = credentialFor(stub, store, {
+        flow: 'device-code',
+        onDeviceCode: (p) => stub.approveDeviceCode(p.userCode),
+      });
+      const token = await first.getToken(STORAGE_SCOPE);
+      const savesAfterSignIn = store.saves;
+      const refreshesBefore = stub.counts.tokens.refresh_token ?? 0;
+      const restarted = credentialFor(stub, store);
+      const refreshed = await restarted.getToken(STORAGE_SCOPE);
+      assert.ok(refreshed?.token);
+      assert.notEqual(refreshed.token, token?.token);
+      assert.equal(stub.counts.tokens.refresh_token, refreshesBefore + 1);
+      assert.ok(store.saves > savesAfterSignIn, 'the refreshed cache was saved');
+      assert.ok(store.values.get('tokenCache')!.includes(refreshed.token));
+    } finally {
+      stub.accessTokenLifetime = 3600;
+    }
+  });
+
+  it('signs in interactively through the injected browser (PKCE, loopback redirect)', async () => {
+    const store = memoryStore();
+    const opened: string[] = [];
+    const credential = credentialFor(stub, store, {
+      flow: 'interactive',
+      openBrowser: async (url) => {
+        opened.push(url);
+        await stub.browser(url);
+      },
+    });
+    const before = stub.counts.tokens.authorization_code ?? 0;
+    // Parallel requests (one auth policy per blob client) ask at once: one sign-in serves them all.
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => credential.getToken(STORAGE_SCOPE)));
+    const token = tokens[0];
+    assert.ok(token?.token);
+    assert.ok(tokens.every((t) => t?.token === token.token));
+    assert.equal(opened.length, 1);
+    assert.ok(opened[0]!.startsWith(`${stub.authority}/oauth2/v2.0/authorize?`));
+    assert.equal(stub.counts.tokens.authorization_code, before + 1);
+    assert.ok(store.values.get('tokenCache'));
+  });
+
+  it('says clearly when sign-in is needed but no way to sign in is available', async () => {
+    const credential = credentialFor(stub, memoryStore());
+    await assert.rejects(
+      credential.getToken(STORAGE_SCOPE),
+      (error: unknown) => error instanceof FerryError && error.code === 'AuthFailed' && /sign in/i.test(error.message),
+    );
+  });
+
+  it('wires the provider: spec.authority + clientId, context.entra and saveSecret', async () => {
+    const store = memoryStore();
+    const spec = azureSpecSchema.parse({
+      kind: 'azure-blob',
+      auth: 'entra',
+      account: 'devstoreaccount1',
+      endpoint: 'https://127.0.0.1:1/devstoreaccount1',
+      clientId: stub.clientId,
+      authority: stub.authority,
+    });
+    const provider = await openAzureBlobProvider(spec, {
+      secrets: store.secrets,
+      saveSecret: store.saveSecret,
+      log,
+      entra: {
+        networkClient: stub.networkClient,
+        flow: 'device-code',
+        onDeviceCode: (p) => stub.approveDeviceCode(p.userCode),
+      },
+    });
+    const token = await provider.client.credential!.getToken(STORAGE_SCOPE);
+    assert.ok(token?.token);
+    assert.ok(store.values.get('tokenCache'), 'the provider saved the cache through context.saveSecret');
+    await expectInvalid(
+      openAzureBlobProvider(azureSpecSchema.parse({ kind: 'azure-blob', auth: 'entra', account: 'a' }), {
+        secrets: store.secrets,
+        log,
+      }),
+    );
+  });
+
+  it('uses the stored sign-in in a new process against Azurite over HTTPS with bearer tokens', async () => {
+    // Sign in here (device code), keep only the serialised cache, and hand it to a fresh process.
+    const store = memoryStore();
+    await credentialFor(stub, store, {
+      flow: 'device-code',
+      onDeviceCode: (p) => stub.approveDeviceCode(p.userCode),
+    }).getToken(STORAGE_SCOPE);
+    const azurite = await startAzurite({
+      https: { certPath: stub.certificate.certPath, keyPath: stub.certificate.keyPath },
+      oauth: true,
+    });
+    try {
+      const grantsBefore = { ...stub.counts.tokens };
+      const output = await runChild('test/providers/azure.entra-child.ts', store.values.get('tokenCache')!, {
+        NODE_EXTRA_CA_CERTS: stub.certificate.certPath,
+        FERRY_AZURE_ENDPOINT: azurite.endpoint,
+        FERRY_CLIENT_ID: stub.clientId,
+        FERRY_AUTHORITY: stub.authority,
+      });
+      const seen = JSON.parse(output) as { size: number; listed: string[]; sha256: string; expectedSha256: string };
+      assert.equal(seen.size, 100_000);
+      assert.deepEqual(seen.listed, ['hello.bin']);
+      assert.equal(seen.sha256, seen.expectedSha256);
+      assert.deepEqual(stub.counts.tokens, grantsBefore, 'the new process signed in from the stored cache alone');
+    } finally {
+      await azurite.stop();
+    }
+  });
+});
+
+function runChild(script: string, stdin: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(stdout.trim().split('\n').at(-1) ?? '')
+        : reject(new Error(`child exited ${code}: ${stderr.slice(-2000)}`)),
+    );
+    child.stdin.end(stdin);
+  });
+}
+
+async function expectInvalid(promise: Promise<unknown>): Promise<void> {
+  await assert.rejects(
+    promise,
+    (error: unknown) =>
+      error instanceof FerryError && error.code === 'InvalidInput' && /client\) ID/.test(error.message),
+  );
+}

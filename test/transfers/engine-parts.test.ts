@@ -1,0 +1,96 @@
+// Unit tests of the engine's small parts: semaphores, backoff, names, rate meter, connection keys.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Provider } from '../../shared/provider';
+import { backoffDelay } from '../../main/core/transfers/backoff';
+import { connectionKey } from '../../main/core/transfers/connection-key';
+import { RateMeter, Throttle } from '../../main/core/transfers/progress-meter';
+import { Semaphore, SiteSlots } from '../../main/core/transfers/semaphore';
+import { isTempName, numberedPath, tempPathFor } from '../../main/core/transfers/temp-name';
+
+describe('engine parts', () => {
+  it('a semaphore grants in FIFO order and a waiter can be aborted', async () => {
+    const semaphore = new Semaphore(1);
+    const first = await semaphore.acquire();
+    const order: string[] = [];
+    const controller = new AbortController();
+    const b = semaphore.acquire().then((release) => (order.push('b'), release));
+    const aborted = semaphore.acquire(controller.signal);
+    const c = semaphore.acquire().then((release) => (order.push('c'), release));
+    controller.abort();
+    await assert.rejects(aborted, (e: Error & { code?: string }) => e.code === 'Cancelled');
+    first();
+    (await b)();
+    (await c)();
+    assert.deepEqual(order, ['b', 'c']);
+    assert.equal(semaphore.inUse, 0);
+  });
+
+  it('site slots take one slot per distinct site', async () => {
+    const site = (siteKey: string) => ({ siteKey, capabilities: { maxConnections: 1 } }) as unknown as Provider;
+    const slots = new SiteSlots((p) => p.capabilities.maxConnections);
+    const release = await slots.acquire([site('a'), site('a')]);
+    let second = false;
+    const waiting = slots.acquire([site('b'), site('a')]).then((r) => ((second = true), r));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(second, false, 'site a is full');
+    release();
+    (await waiting)();
+  });
+
+  it('backoff grows exponentially with jitter and a cap', () => {
+    assert.equal(
+      backoffDelay(1, 1000, () => 0.5),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(3, 1000, () => 0.5),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(2, 1000, () => 0),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(30, 1000, () => 0.99),
+      60_000,
+    );
+  });
+
+  it('names temporaries and numbered copies', () => {
+    assert.equal(tempPathFor('/a/report.pdf'), '/a/.report.pdf.ffpart');
+    assert.ok(isTempName('.report.pdf.ffpart'));
+    assert.ok(!isTempName('report.pdf'));
+    const long = tempPathFor(`/a/${'é'.repeat(200)}.bin`);
+    assert.ok(Buffer.byteLength(long.slice(3)) < 255 && isTempName(long.slice(3)));
+    assert.equal(tempPathFor(`/a/${'é'.repeat(200)}.bin`), long, 'stable across restarts');
+    assert.equal(numberedPath('/a/report.pdf', 1), '/a/report (1).pdf');
+    assert.equal(numberedPath('/a/.bashrc', 2), '/a/.bashrc (2)');
+    assert.equal(numberedPath('/a/archive.tar.gz', 3), '/a/archive.tar (3).gz');
+  });
+
+  it('the rate meter measures over its window', () => {
+    const meter = new RateMeter(1000);
+    meter.add(0, 0);
+    for (let t = 100; t <= 1000; t += 100) meter.add(100_000, t);
+    assert.equal(Math.round(meter.rate(1000)), 1_000_000);
+    assert.equal(meter.rate(10_000), 0, 'nothing moved in the last window');
+  });
+
+  it('the throttle emits at once, folds bursts and always delivers the last value', async () => {
+    let emitted = 0;
+    const throttle = new Throttle(50, () => emitted++);
+    for (let i = 0; i < 100; i++) throttle.poke();
+    assert.equal(emitted, 1);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(emitted, 2);
+    throttle.dispose();
+  });
+
+  it('connection keys ignore property order', () => {
+    assert.equal(
+      connectionKey({ spec: { kind: 'local', root: '/x' }, secretsKey: 'k' }),
+      connectionKey({ secretsKey: 'k', spec: { root: '/x', kind: 'local' } }),
+    );
+  });
+});
