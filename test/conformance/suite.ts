@@ -2,11 +2,11 @@
 // against a real server. A provider's test file is a few lines that call runConformance().
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FerryError, type ErrorCode } from '../../shared/errors';
 import { joinPath } from '../../shared/paths';
 import type { Entry, Provider } from '../../shared/provider';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
 import type { ConformanceTarget } from './target';
+import { expectCode } from '../helpers/expect-error';
 
 export type { ConformanceTarget } from './target';
 
@@ -35,15 +35,6 @@ async function listAll(provider: Provider, path: string, pageSize?: number): Pro
 
 async function names(provider: Provider, path: string): Promise<string[]> {
   return (await listAll(provider, path)).map((entry) => entry.name).sort();
-}
-
-async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof FerryError, `expected a FerryError, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    assert.ok(error.message.length > 10, 'the message says what happened');
-    return true;
-  });
 }
 
 async function writePattern(provider: Provider, path: string, seed: string, size: number): Promise<void> {

@@ -21,27 +21,16 @@ import {
 } from '../../main/core/providers/azure-blob';
 import { createLogger } from '../../main/core/log/logger';
 import { azureSpecSchema, type AzureSpec, type SecretField } from '../../shared/connection';
-import { FerryError, type ErrorCode } from '../../shared/errors';
+import { FerryError } from '../../shared/errors';
 import type { Entry, ResumeToken } from '../../shared/provider';
 import { unavailableReason } from '../../main/core/providers/azure-blob/tiers';
 import { startAzurite, freePort, type AzuriteServer } from '../helpers/azurite';
 import { startFromUrlProxy, startPatternSource, type FromUrlProxy } from '../helpers/azurite-from-url-proxy';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
+import { expectCode } from '../helpers/expect-error';
 
 const MiB = 1024 * 1024;
 const log = createLogger({ test: 'azure-behaviour' });
-
-async function expectCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<FerryError> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    assert.ok(error instanceof FerryError, `expected a FerryError, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-  return caught as FerryError;
-}
 
 async function listAll(provider: AzureBlobProvider, path: string): Promise<Entry[]> {
   const entries: Entry[] = [];

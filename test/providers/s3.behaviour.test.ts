@@ -10,30 +10,19 @@ import { after, before, describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { z } from 'zod';
 import { s3SpecSchema } from '../../shared/connection';
-import { FerryError, type ErrorCode } from '../../shared/errors';
+import { FerryError } from '../../shared/errors';
 import type { Provider, ResumeToken } from '../../shared/provider';
 import { createLogger } from '../../main/core/log/logger';
 import { copyLimits, openS3Provider, s3SpecFromEnvironment } from '../../main/core/providers/s3';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
 import { startS3rver, type S3rverServer } from '../helpers/s3rver';
 import { startStsStub } from '../helpers/sts-stub';
+import { expectCode } from '../helpers/expect-error';
 
 type S3SpecInput = z.input<typeof s3SpecSchema>;
 const MiB = 1024 * 1024;
 const BUCKET = 'behaviour';
 const log = createLogger({ test: 's3-behaviour' });
-
-async function expectCode(promise: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<FerryError> {
-  let caught: unknown;
-  await assert.rejects(promise, (error: unknown) => {
-    caught = error;
-    assert.ok(error instanceof FerryError, `expected a FerryError, got ${String(error)}`);
-    assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-  return caught as FerryError;
-}
 
 /** Yields the pattern, then fails once `failAfter` bytes have been handed out (a dropped source). */
 async function* failingAfter(seed: string, size: number, failAfter: number): AsyncGenerator<Uint8Array> {
