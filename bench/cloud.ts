@@ -24,6 +24,11 @@ import { Rclone } from './lib/rclone';
 import { fastest, filesPerSecond, ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 import { remoteSha256, remoteTreeSha256, removeRemote, type RemoteSite } from './lib/remote';
 import type { TransferRequest } from '../shared/transfers';
+import { azureSpecSchema, s3SpecSchema } from '../shared/connection';
+
+/** The providers' own defaults, so the table names the settings FileFerry actually used. */
+const S3_DEFAULTS = s3SpecSchema.parse({ kind: 's3' });
+const AZURE_DEFAULTS = azureSpecSchema.parse({ kind: 'azure-blob' });
 
 const BUCKET = 'bench';
 const CONTAINER = 'bench';
@@ -130,7 +135,9 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
     // ---- (a) one large file FTP→S3 ----
     const big = `FTP→S3 ${sizeLabel(ctx.bigBytes)}`;
     const bigNote = (tool: 'ff' | 'rclone') =>
-      tool === 'ff' ? 'defaults: part 8 MiB × 4' : 'defaults: chunk 5 MiB × 4';
+      tool === 'ff'
+        ? `defaults: part ${S3_DEFAULTS.partSizeMiB} MiB × ${S3_DEFAULTS.uploadConcurrency}`
+        : 'defaults: chunk 5 MiB × 4';
     for (let round = 0; round < repeat; round++) {
       ctx.say(`${big}: FileFerry`);
       await fileFerry(
@@ -235,7 +242,7 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
           source: { connection: ref(s3Site, 's3'), path: '/ff/big.bin' },
           target: { connection: ref(azureSite, 'azure'), path: '/ff-big.bin' },
         },
-        'defaults: block 8 MiB × 4',
+        `defaults: block ${AZURE_DEFAULTS.blockSizeMiB} MiB × ${AZURE_DEFAULTS.uploadConcurrency}`,
       );
       assertSameDigest(cross, bigDigest, await remoteSha256(azureSite, '/ff-big.bin'));
       await removeRemote(azureSite, '/ff-big.bin');
