@@ -5,7 +5,7 @@
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { connectionSpecSchema, type ConnectionRef } from '../shared/connection';
+import { azureSpecSchema, connectionSpecSchema, s3SpecSchema, type ConnectionRef } from '../shared/connection';
 import { startAzurite } from '../test/helpers/azurite';
 import { startS3rver, type S3rverServer } from '../test/helpers/s3rver';
 import { startVsftpd } from '../test/helpers/vsftpd';
@@ -24,7 +24,6 @@ import { Rclone } from './lib/rclone';
 import { fastest, filesPerSecond, ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 import { remoteSha256, remoteTreeSha256, removeRemote, type RemoteSite } from './lib/remote';
 import type { TransferRequest } from '../shared/transfers';
-import { azureSpecSchema, s3SpecSchema } from '../shared/connection';
 
 /** The providers' own defaults, so the table names the settings FileFerry actually used. */
 const S3_DEFAULTS = s3SpecSchema.parse({ kind: 's3' });
