@@ -5,16 +5,24 @@
 // The MSAL token cache lives in the credential store (the "tokenCache" secret), so a signed-in person stays
 // signed in across runs without FileFerry ever writing tokens to a plain file.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import {
-  InteractionRequiredAuthError,
+import type {
+  AuthenticationResult,
+  ICachePlugin,
+  INetworkModule,
   PublicClientApplication,
-  type AuthenticationResult,
-  type ICachePlugin,
-  type INetworkModule,
-  type TokenCacheContext,
+  TokenCacheContext,
 } from '@azure/msal-node';
 import { FerryError } from '../../../../shared/errors';
 import type { Logger } from '../../log/logger';
+
+// MSAL is loaded on first use (about 10 MiB resident): only Entra connections need it, and this module is
+// loaded with the provider for every Azure connection, key and SAS ones included.
+type Msal = typeof import('@azure/msal-node');
+let msal: Promise<Msal> | undefined;
+function loadMsal(): Promise<Msal> {
+  msal ??= import('@azure/msal-node');
+  return msal;
+}
 
 export interface DeviceCodePrompt {
   userCode: string;
@@ -78,7 +86,8 @@ export function createTokenCachePlugin(
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 
 export class MsalTokenCredential implements TokenCredential {
-  readonly app: PublicClientApplication;
+  private readonly createApp: (library: Msal) => PublicClientApplication;
+  private app: Promise<PublicClientApplication> | undefined;
   private readonly interaction: EntraInteraction;
   private readonly log: Logger;
   /** The last cache we saw, so a store without saveCache still keeps sign-ins for this session. */
@@ -94,15 +103,22 @@ export class MsalTokenCredential implements TokenCredential {
       await options.saveCache?.(serialized);
     };
     const loadCache = async () => (await options.loadCache()) ?? this.memoryCache;
-    this.app = new PublicClientApplication({
-      auth: {
-        clientId: options.clientId,
-        authority: options.authority,
-        ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
-      },
-      cache: { cachePlugin: createTokenCachePlugin(loadCache, saveCache, options.log) },
-      system: this.interaction.networkClient ? { networkClient: this.interaction.networkClient } : {},
-    });
+    this.createApp = (library) =>
+      new library.PublicClientApplication({
+        auth: {
+          clientId: options.clientId,
+          authority: options.authority,
+          ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
+        },
+        cache: { cachePlugin: createTokenCachePlugin(loadCache, saveCache, options.log) },
+        system: this.interaction.networkClient ? { networkClient: this.interaction.networkClient } : {},
+      });
+  }
+
+  /** The MSAL application, created (and MSAL loaded) on the first token request. */
+  private client(): Promise<PublicClientApplication> {
+    this.app ??= loadMsal().then(this.createApp);
+    return this.app;
   }
 
   async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken | null> {
@@ -129,12 +145,13 @@ export class MsalTokenCredential implements TokenCredential {
 
   /** The cached account's token, refreshed if needed; undefined when the person must sign in. */
   async acquireSilently(scopes: string[]): Promise<AuthenticationResult | undefined> {
-    const [account] = await this.app.getTokenCache().getAllAccounts();
+    const app = await this.client();
+    const [account] = await app.getTokenCache().getAllAccounts();
     if (!account) return undefined;
     try {
-      return await this.app.acquireTokenSilent({ account, scopes });
+      return await app.acquireTokenSilent({ account, scopes });
     } catch (error) {
-      if (error instanceof InteractionRequiredAuthError) {
+      if (error instanceof (await loadMsal()).InteractionRequiredAuthError) {
         this.log.info('Entra ID sign-in expired; asking to sign in again', { error });
         return undefined;
       }
@@ -147,10 +164,12 @@ export class MsalTokenCredential implements TokenCredential {
     const flow = this.interaction.flow ?? (openBrowser ? 'interactive' : onDeviceCode ? 'device-code' : undefined);
     try {
       if (flow === 'interactive' && openBrowser) {
-        return await this.app.acquireTokenInteractive({ scopes, openBrowser });
+        return await (await this.client()).acquireTokenInteractive({ scopes, openBrowser });
       }
       if (flow === 'device-code' && onDeviceCode) {
-        const result = await this.app.acquireTokenByDeviceCode({
+        const result = await (
+          await this.client()
+        ).acquireTokenByDeviceCode({
           scopes,
           deviceCodeCallback: (response) =>
             onDeviceCode({
