@@ -167,9 +167,8 @@ export class MsalTokenCredential implements TokenCredential {
         return await (await this.client()).acquireTokenInteractive({ scopes, openBrowser });
       }
       if (flow === 'device-code' && onDeviceCode) {
-        const result = await (
-          await this.client()
-        ).acquireTokenByDeviceCode({
+        const app = await this.client();
+        const result = await app.acquireTokenByDeviceCode({
           scopes,
           deviceCodeCallback: (response) =>
             onDeviceCode({
