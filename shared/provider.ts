@@ -65,6 +65,11 @@ export interface Capabilities {
   emptyFolders: boolean;
   /** rename() of a file is a cheap server-side operation. */
   cheapRename: boolean;
+  /**
+   * write() has finished with each chunk of its source by the time it asks for the next one (it copies
+   * what it keeps), so the source may be read with ReadOptions.reuseChunks.
+   */
+  writeReleasesChunks?: boolean;
 }
 
 /** Minimal abort signal, satisfied by the platform's AbortSignal without depending on DOM or Node typings. */
@@ -89,6 +94,13 @@ export interface ReadOptions extends CallOptions {
   offset?: number;
   /** Number of bytes to read from offset (default: to the end). */
   length?: number;
+  /**
+   * The caller has finished with each chunk by the time it asks for the next one (it copies whatever it
+   * keeps), so the provider may reuse a chunk's memory for a later one. Saves an allocation per network
+   * read; a provider may ignore it. Set it only for a consumer whose write() has
+   * Capabilities.writeReleasesChunks, and only with synchronous steps in between.
+   */
+  reuseChunks?: boolean;
 }
 
 /** Opaque, JSON-serialisable resume state of a provider with resumableWrite 'token'. */

@@ -58,6 +58,7 @@ export async function runWorker(
   options: WorkerOptions,
 ): Promise<WorkerResult & { warnings: string[] }> {
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  await settleDisk();
   const { code, stdout, stderr } = await run(
     process.execPath,
     [...profile, ...(await workerCommand(options.workDir)), JSON.stringify(input)],
@@ -85,6 +86,7 @@ export async function runPeer(command: string, args: string[], env: Record<strin
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-time-'));
   try {
     const timeFile = join(dir, 'time.txt');
+    await settleDisk();
     const started = performance.now();
     const { code, stdout, stderr } = await run(GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args], env);
     const wallMs = performance.now() - started;
@@ -96,6 +98,15 @@ export async function runPeer(command: string, args: string[], env: Record<strin
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes all dirty pages to disk, so a measurement does not start while the kernel is still writing back
+ * the previous one's gigabyte (which competes with the next tool for the disk and the two cores).
+ */
+async function settleDisk(): Promise<void> {
+  const { code } = await run('sync', [], {});
+  if (code !== 0) throw new Error(`sync failed (exit ${code})`);
 }
 
 function run(

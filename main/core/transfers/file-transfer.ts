@@ -274,7 +274,10 @@ async function attemptOnce(
   let written: WriteResult | undefined;
 
   if (file.size === undefined || offset < file.size || file.size === 0) {
-    const stream = await source.read(file.source, offset > 0 ? { offset, signal } : { signal });
+    // Between read() and write() only synchronous steps (count, hash), so a target that releases each chunk
+    // before pulling the next lets the source reuse its buffers.
+    const reuseChunks = target.capabilities.writeReleasesChunks === true;
+    const stream = await source.read(file.source, { signal, reuseChunks, ...(offset > 0 ? { offset } : {}) });
     const counted = tapChunks(
       stream,
       (chunk) => {

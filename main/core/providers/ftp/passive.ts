@@ -4,21 +4,27 @@
 // another host could aim our data connection anywhere — the "FTP bounce" family of attacks. basic-ftp's
 // own check treats every loopback address as equal and its permissive mode silently substitutes hosts;
 // FileFerry refuses any PASV host that is not exactly the control connection's peer.
+import type { Socket } from 'node:net';
 import { FTPError, type FTPContext, type FTPResponse } from 'basic-ftp';
 import { connectForPassiveTransfer, parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer.js';
 import { FerryError } from '../../../../shared/errors';
 
 export type PassiveStrategy = (ftp: FTPContext) => Promise<FTPResponse>;
 
-/** One strategy per connection: it remembers whether this server refused EPSV. */
-export function strictPassiveMode(): PassiveStrategy {
+/**
+ * One strategy per connection: it remembers whether this server refused EPSV. `dataSocket`, when it
+ * returns a socket, supplies the (unconnected, plain) socket for the next data connection.
+ */
+export function strictPassiveMode(dataSocket: () => Socket | undefined = () => undefined): PassiveStrategy {
   let epsvRefused = false;
   return async (ftp) => {
     const controlHost = peerAddress(ftp);
     if (!epsvRefused) {
       try {
         const reply = await ftp.request('EPSV');
-        await connectForPassiveTransfer(controlHost, parseEpsvResponse(reply.message), ftp);
+        await connectWith(ftp, dataSocket(), () =>
+          connectForPassiveTransfer(controlHost, parseEpsvResponse(reply.message), ftp),
+        );
         return reply;
       } catch (error) {
         // Only a refusal of the command means "no EPSV here"; anything else is a real failure.
@@ -37,9 +43,26 @@ export function strictPassiveMode(): PassiveStrategy {
         { details: { pasvHost: target.host, controlHost } },
       );
     }
-    await connectForPassiveTransfer(controlHost, target.port, ftp);
+    await connectWith(ftp, dataSocket(), () => connectForPassiveTransfer(controlHost, target.port, ftp));
     return reply;
   };
+}
+
+/**
+ * basic-ftp's connectForPassiveTransfer takes its socket from the context's _newSocket(), synchronously at
+ * its start; swapping that method for the one call hands it ours (basic-ftp is pinned to an exact version).
+ */
+function connectWith(ftp: FTPContext, socket: Socket | undefined, connect: () => Promise<void>): Promise<void> {
+  if (!socket) return connect();
+  const context = ftp as unknown as { _newSocket: () => Socket };
+  const own = Object.getOwnPropertyDescriptor(context, '_newSocket');
+  context._newSocket = () => socket;
+  try {
+    return connect();
+  } finally {
+    if (own) Object.defineProperty(context, '_newSocket', own);
+    else delete (context as Partial<typeof context>)._newSocket;
+  }
 }
 
 function peerAddress(ftp: FTPContext): string {

@@ -9,6 +9,12 @@ import { onAbort, throwIfAborted } from '../../util/abort';
 
 export interface PooledConnection {
   readonly alive: boolean;
+  /**
+   * Still finishing earlier work on the server's side, so a command sent now would queue behind it
+   * (vsftpd keeps a session busy for a few hundred ms after a large upload's 226). The pool then prefers
+   * another idle connection, or opens one while under its limit.
+   */
+  readonly settling?: boolean;
   close(): void;
 }
 
@@ -41,11 +47,13 @@ export class ConnectionPool<T extends PooledConnection> {
   async acquire(signal?: CancelSignal): Promise<Lease<T>> {
     throwIfAborted(signal);
     if (this.closed) throw closedError();
-    for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
-      if (connection.alive) return { connection, fresh: false };
-      this.discard(connection);
-    }
+    this.dropDeadIdle();
+    // Most recently used first (its server session is warm), but not one that is still settling.
+    const ready = this.idle.findLastIndex((connection) => !connection.settling);
+    if (ready >= 0) return { connection: this.idle.splice(ready, 1)[0]!, fresh: false };
     if (this.count < this.max) return { connection: await this.openCounted(signal), fresh: true };
+    const settling = this.idle.pop();
+    if (settling) return { connection: settling, fresh: false };
     return new Promise<Lease<T>>((resolve, reject) => {
       const waiter: Waiter<T> = {
         signal,
@@ -106,6 +114,13 @@ export class ConnectionPool<T extends PooledConnection> {
     this.closed = true;
     for (const connection of this.idle.splice(0)) this.discard(connection);
     for (const waiter of this.waiters.splice(0)) waiter.reject(closedError());
+  }
+
+  private dropDeadIdle(): void {
+    for (const connection of this.idle.filter((candidate) => !candidate.alive)) {
+      this.idle.splice(this.idle.indexOf(connection), 1);
+      this.discard(connection);
+    }
   }
 
   private async openCounted(signal?: CancelSignal): Promise<T> {

@@ -1,7 +1,7 @@
 // The FTP/FTPS provider. Every path is absolute from the server's "/" and checked for CR/LF/NUL (by
 // normalizePath) before any command is built from it. Folder operations CWD into the folder and list it
 // without an argument, so names starting with "-" or a space never reach LIST as options or get trimmed.
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { FTPError, type FileInfo, type FTPResponse } from 'basic-ftp';
 import { FerryError, isFerryError } from '../../../../shared/errors';
 import { baseName, normalizePath, parentPath } from '../../../../shared/paths';
@@ -23,6 +23,7 @@ import { onAbort, sleep, throwIfAborted } from '../../util/abort';
 import { isFtpReply, toFerryError } from './errors';
 import { parseMlstReply, toEntries, toEntry } from './listing';
 import type { ConnectionPool } from './pool';
+import { RecyclingReader } from './recycling-reader';
 import { defaultPort, type FtpSession, type ServerFeatures } from './session';
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -31,6 +32,9 @@ const READ_BUFFER_BYTES = 1024 * 1024;
 /** The same buffer on the readable side, counted in socket reads (64 KiB each at most). */
 const READ_BUFFER_CHUNKS = 16;
 const EMPTY_TLS_UPLOAD_GRACE_MS = 200;
+/** Reused read buffers of a plain download (RecyclingReader): 8 × 256 KiB, ~2 MiB per download. */
+const RECYCLED_BUFFER_BYTES = 256 * 1024;
+const RECYCLED_BUFFERS = 8;
 
 export class FtpProvider implements Provider {
   readonly siteKey: string;
@@ -94,17 +98,15 @@ export class FtpProvider implements Provider {
     const action = `read ${file}`;
     for (let attempt = 0; ; attempt++) {
       const { connection: session, fresh } = await this.pool.acquire(signal);
-      const detach = onAbort(signal, () => session.close());
-      // The readable side hands on the socket's chunks one by one (object mode): a byte-mode readable's
-      // iterator would join everything buffered into a fresh buffer, copying every byte once more.
-      const sink = new PassThrough({
-        writableHighWaterMark: READ_BUFFER_BYTES,
-        readableObjectMode: true,
-        readableHighWaterMark: READ_BUFFER_CHUNKS,
-      });
+      const stopWatching = onAbort(signal, () => session.close());
+      const { sink, chunks, recycling } = this.downloadSink(session, options.reuseChunks === true);
+      const detach = () => {
+        stopWatching();
+        session.dataSocket = undefined;
+      };
       const transfer = session.client.downloadTo(sink, file, offset);
-      transfer.catch(() => {}); // settled below; this only keeps it from counting as unhandled
-      const chunks = sink[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      // Settled below; this only keeps it from counting as unhandled (and wakes a waiting reader).
+      transfer.catch((error: unknown) => recycling?.fail(error));
       let first: IteratorResult<Buffer>;
       try {
         // Wait for the first bytes (or the end) so a missing file fails read() itself, not the iteration.
@@ -120,6 +122,34 @@ export class FtpProvider implements Provider {
       }
       return this.readStream(session, first, chunks, transfer, length, action, signal, detach);
     }
+  }
+
+  /**
+   * Where a download's bytes go. Plain connections, for a caller that releases each chunk before the next
+   * (reuseChunks): straight from the socket into reused buffers (RecyclingReader), with basic-ftp's
+   * destination left empty. Otherwise (and always over TLS, whose socket cannot take `onread`) a
+   * PassThrough whose readable side hands on the socket's chunks one by one (object mode): a byte-mode
+   * readable's iterator would join everything buffered into a fresh buffer, copying every byte once more.
+   */
+  private downloadSink(
+    session: FtpSession,
+    reuseChunks: boolean,
+  ): { sink: Writable; chunks: AsyncIterator<Buffer>; recycling?: RecyclingReader } {
+    if (reuseChunks && !this.secure) {
+      const recycling = new RecyclingReader(RECYCLED_BUFFER_BYTES, RECYCLED_BUFFERS);
+      session.dataSocket = () => recycling.createSocket();
+      const sink = new Writable({
+        write: (_chunk, _encoding, callback) =>
+          callback(new Error('The data connection delivered bytes outside the reused buffers.')),
+      });
+      return { sink, chunks: recycling, recycling };
+    }
+    const sink = new PassThrough({
+      writableHighWaterMark: READ_BUFFER_BYTES,
+      readableObjectMode: true,
+      readableHighWaterMark: READ_BUFFER_CHUNKS,
+    });
+    return { sink, chunks: sink[Symbol.asyncIterator]() as AsyncIterator<Buffer> };
   }
 
   private async *readStream(
@@ -198,6 +228,7 @@ export class FtpProvider implements Provider {
           try {
             if (offset > 0) await session.client.appendFrom(body, file);
             else await session.client.uploadFrom(body, file);
+            session.uploaded(sent);
           } catch (error) {
             if (sourceError !== undefined) throw sourceError;
             throw await this.explainOrPass(session, error, file, 'write');

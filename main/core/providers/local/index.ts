@@ -1,15 +1,15 @@
 // The local disk provider. Remote-style paths ("/a/b") map onto a root folder (the file system root by
 // default, or spec.root), so the same engine code serves local and remote sides alike.
-import { constants, createWriteStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { mkdir, open, opendir, rename, rm, rmdir, stat, lstat, unlink, utimes, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { LocalSpec } from '../../../../shared/connection';
 import { cancelledError, FerryError } from '../../../../shared/errors';
 import { isSafeChildName, joinPath, normalizePath } from '../../../../shared/paths';
 import type {
   CallOptions,
+  CancelSignal,
   Capabilities,
   Entry,
   HashAlgorithm,
@@ -36,6 +36,7 @@ const CAPABILITIES: Capabilities = {
   maxConnections: 8,
   emptyFolders: true,
   cheapRename: true,
+  writeReleasesChunks: true,
 };
 
 const PAGE_SIZE = 500;
@@ -159,14 +160,7 @@ export class LocalProvider implements Provider {
       }
     }
     try {
-      const output = createWriteStream(osPath, {
-        flags: offset > 0 ? 'r+' : 'w',
-        start: offset,
-        highWaterMark: STREAM_CHUNK,
-      });
-      await pipeline(Readable.from(source, { objectMode: false }), output, {
-        signal: options.signal as AbortSignal | undefined,
-      });
+      await writeChunks(osPath, offset, source, options.signal);
       if (options.modified !== undefined) {
         const when = new Date(options.modified);
         await utimes(osPath, when, when);
@@ -234,4 +228,31 @@ export async function openLocalProvider(spec: LocalSpec, context: ProviderContex
   });
   if (!info.isDirectory()) throw new FerryError('InvalidInput', `${root} is not a folder.`);
   return new LocalProvider(root, context);
+}
+
+/**
+ * Writes each chunk completely before asking the source for the next, so the source may reuse a chunk's
+ * memory once it is asked again (writeReleasesChunks). The source keeps reading into its own buffers
+ * meanwhile, so network and disk still overlap.
+ */
+async function writeChunks(
+  osPath: string,
+  offset: number,
+  source: AsyncIterable<Uint8Array>,
+  signal: CancelSignal | undefined,
+): Promise<void> {
+  const handle = await open(osPath, offset > 0 ? 'r+' : 'w');
+  try {
+    let position = offset;
+    for await (const chunk of source) {
+      throwIfAborted(signal);
+      for (let done = 0; done < chunk.byteLength;) {
+        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position + done);
+        done += bytesWritten;
+      }
+      position += chunk.byteLength;
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,0 +1,150 @@
+// The FTP provider's two throughput measures, proved for correctness rather than speed (bench/ measures
+// speed): downloads that reuse a few buffers (ReadOptions.reuseChunks, RecyclingReader) and a pool that
+// steers the next command away from a session still settling after a large upload.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { openFtpProvider } from '../../main/core/providers/ftp';
+import { ConnectionPool, type PooledConnection } from '../../main/core/providers/ftp/pool';
+import { createLogger } from '../../main/core/log/logger';
+import { ftpSpecSchema } from '../../shared/connection';
+import type { Provider } from '../../shared/provider';
+import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
+import { patternBytes, patternSha256 } from '../helpers/pattern';
+import { startVsftpd, type VsftpdHandle } from '../helpers/vsftpd';
+
+const SIZE = 24 * 1024 * 1024;
+
+interface Consumed {
+  sha256: string;
+  bytes: number;
+  /** Distinct memory blocks the chunks were views of. */
+  distinctBuffers: number;
+}
+
+/** Consumes like a target that releases chunks: hashes each one, sometimes slowly, before asking again. */
+async function consumeSlowly(stream: AsyncIterable<Uint8Array>): Promise<Consumed> {
+  const hash = createHash('sha256');
+  const buffers = new Set<ArrayBufferLike>();
+  let bytes = 0;
+  let count = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    buffers.add(chunk.buffer);
+    bytes += chunk.byteLength;
+    // Stalls long enough for the socket to fill every reused buffer, so the reader must pause and resume.
+    if (++count % 16 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { sha256: hash.digest('hex'), bytes, distinctBuffers: buffers.size };
+}
+
+function openProvider(spec: unknown, password?: string): Promise<Provider> {
+  return openFtpProvider(ftpSpecSchema.parse(spec), {
+    secrets: async (field) => (field === 'password' ? password : undefined),
+    log: createLogger({ test: 'ftp.buffers' }),
+  });
+}
+
+describe('ftp downloads into reused buffers (reuseChunks)', () => {
+  let vsftpd: VsftpdHandle;
+  let ftpSrv: FtpServerHandle;
+  let expected: string;
+  before(async () => {
+    [vsftpd, ftpSrv, expected] = await Promise.all([startVsftpd(), startFtpServer(), patternSha256('reuse', SIZE)]);
+  });
+  after(async () => {
+    await Promise.all([vsftpd?.stop(), ftpSrv?.stop()]);
+  });
+
+  for (const server of ['vsftpd', 'ftp-srv'] as const) {
+    it(`${server}: a slowly consumed download is byte-identical and uses a handful of buffers`, async () => {
+      const provider =
+        server === 'vsftpd' ? await openProvider(vsftpd.spec()) : await openProvider(ftpSrv.spec(), ftpSrv.password);
+      const folder = server === 'vsftpd' ? vsftpd.writablePath : '';
+      try {
+        await provider.write(`${folder}/reuse.bin`, patternBytes('reuse', SIZE));
+        const reused = await consumeSlowly(await provider.read(`${folder}/reuse.bin`, { reuseChunks: true }));
+        assert.equal(reused.bytes, SIZE);
+        assert.equal(reused.sha256, expected);
+        // 8 pooled buffers, plus at most a few allocated in the gap between a pause and the socket stopping.
+        assert.ok(reused.distinctBuffers <= 12, `chunks came from ${reused.distinctBuffers} buffers`);
+
+        // Without the option every socket read gets fresh memory (the control for the assertion above).
+        const fresh = await consumeSlowly(await provider.read(`${folder}/reuse.bin`));
+        assert.equal(fresh.sha256, expected);
+        assert.ok(fresh.distinctBuffers > 50, `plain reads used only ${fresh.distinctBuffers} buffers`);
+
+        // A ranged read stops early and still hands over exactly the bytes asked for.
+        const offset = 5 * 1024 * 1024 + 7;
+        const length = 3 * 1024 * 1024 + 11;
+        const ranged = await consumeSlowly(
+          await provider.read(`${folder}/reuse.bin`, { reuseChunks: true, offset, length }),
+        );
+        assert.equal(ranged.bytes, length);
+        assert.equal(ranged.sha256, await patternSha256('reuse', length, offset));
+        // The connection the early stop closed is replaced: the provider still works.
+        assert.equal((await provider.stat(`${folder}/reuse.bin`)).size, SIZE);
+      } finally {
+        await provider.close();
+      }
+    });
+  }
+
+  it('a missing file still fails read() itself with NotFound', async () => {
+    const provider = await openProvider(vsftpd.spec());
+    try {
+      await assert.rejects(provider.read('/pub/absent.bin', { reuseChunks: true }), { code: 'NotFound' });
+    } finally {
+      await provider.close();
+    }
+  });
+});
+
+class FakeConnection implements PooledConnection {
+  alive = true;
+  settling = false;
+  constructor(readonly id: number) {}
+  close(): void {
+    this.alive = false;
+  }
+}
+
+describe('ftp pool: a session settling after a large upload', () => {
+  function pool(max: number) {
+    let next = 0;
+    return new ConnectionPool<FakeConnection>(max, async () => new FakeConnection(++next));
+  }
+
+  it('the next command gets another connection, opened while under the limit', async () => {
+    const connections = pool(2);
+    const first = (await connections.acquire()).connection;
+    first.settling = true;
+    connections.release(first);
+    const second = await connections.acquire();
+    assert.equal(second.fresh, true);
+    assert.notEqual(second.connection, first);
+    connections.release(second.connection);
+    first.settling = true;
+    // Both idle, the settling one released last: the other is preferred all the same.
+    const [a, b] = [(await connections.acquire()).connection, (await connections.acquire()).connection];
+    connections.release(b);
+    connections.release(a);
+    assert.equal((await connections.acquire()).connection, second.connection);
+    // Once it has settled, the most recently released is preferred again.
+    first.settling = false;
+    connections.release(second.connection);
+    assert.equal((await connections.acquire()).connection, second.connection);
+    assert.equal(connections.opened, 2);
+  });
+
+  it('at the limit a settling connection is still used rather than waiting for nothing', async () => {
+    const connections = pool(1);
+    const only = (await connections.acquire()).connection;
+    only.settling = true;
+    connections.release(only);
+    const again = await connections.acquire();
+    assert.equal(again.connection, only);
+    assert.equal(again.fresh, false);
+    assert.equal(connections.opened, 1);
+  });
+});
