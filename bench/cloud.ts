@@ -19,7 +19,7 @@ import {
   writeRandomFiles,
 } from './lib/files';
 import { measureFileFerry } from './lib/file-ferry';
-import type { PeerResult, Secrets } from './lib/measure';
+import { reportServerLoad, type PeerResult, type Secrets } from './lib/measure';
 import { Rclone } from './lib/rclone';
 import { fastest, filesPerSecond, ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 import { remoteSha256, remoteTreeSha256, removeRemote, type RemoteSite } from './lib/remote';
@@ -52,6 +52,8 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
     // On disk, not in memory: two 1 GiB blobs would otherwise sit in Azurite's heap.
     const azurite = started(await startAzurite({ persistent: true }));
     await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER).create();
+    // vsftpd is left out: its per-session processes may end before the figure is read.
+    reportServerLoad({ s3rver: s3rver.pid, Azurite: azurite.pid });
 
     const ftpSpec = (maxConnections?: number) =>
       connectionSpecSchema.parse(ftpServer.spec(maxConnections ? { maxConnections } : {}));
@@ -111,6 +113,7 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
         ms: run.wallMs,
         cpuMs: run.cpuMs,
         peakRssKiB: run.peakRssKiB,
+        serverLoad: run.serverLoad,
         note,
       };
       measurements.push(m);

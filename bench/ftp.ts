@@ -124,7 +124,15 @@ async function curlUpload(
 
 function curlMeasurement(label: string, bytes: number, run: PeerResult): Measurement {
   const ms = Number(run.stdout.trim()) * 1000;
-  return { case: label, tool: 'curl', bytes, ms, cpuMs: run.cpuMs, peakRssKiB: run.peakRssKiB };
+  return {
+    case: label,
+    tool: 'curl',
+    bytes,
+    ms,
+    cpuMs: run.cpuMs,
+    peakRssKiB: run.peakRssKiB,
+    serverLoad: run.serverLoad,
+  };
 }
 
 async function verifyAndRemove(label: string, digest: string, path: string): Promise<void> {

@@ -37,6 +37,7 @@ export async function measureFileFerry(ctx: BenchContext, c: FileFerryCase): Pro
     ms: result.elapsedMs,
     cpuMs: result.cpuMs,
     peakRssKiB: result.peakRssKiB,
+    serverLoad: result.serverLoad,
     ...(c.note ? { note: c.note } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { SecretField } from '../../shared/connection';
+import { watchServers } from './server-load';
 import { RESULT_PREFIX, type WorkerInput, type WorkerResult } from './worker-protocol';
 
 const WORKER = resolve(import.meta.dirname, '../transfer-worker.ts');
@@ -42,6 +43,13 @@ async function workerCommand(workDir: string): Promise<string[]> {
   return [await bundled];
 }
 
+/** Server processes whose load every measurement reports (name → pid); set by each suite. */
+let servers: Record<string, number> = {};
+
+export function reportServerLoad(watched: Record<string, number>): void {
+  servers = watched;
+}
+
 export type Secrets = Record<string, Partial<Record<SecretField, string>>>;
 
 export interface WorkerOptions {
@@ -56,9 +64,10 @@ export interface WorkerOptions {
 export async function runWorker(
   input: WorkerInput,
   options: WorkerOptions,
-): Promise<WorkerResult & { warnings: string[] }> {
+): Promise<WorkerResult & { warnings: string[]; serverLoad: string }> {
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
   await settleDisk();
+  const load = watchServers(servers);
   const { code, stdout, stderr } = await run(
     process.execPath,
     [...profile, ...(await workerCommand(options.workDir)), JSON.stringify(input)],
@@ -70,7 +79,7 @@ export async function runWorker(
   const result = JSON.parse(line.slice(RESULT_PREFIX.length)) as WorkerResult;
   if (result.state !== 'completed') throw new Error(`The FileFerry job ended ${result.state}: ${result.error ?? ''}`);
   const warnings = stderr.split('\n').filter((l) => l.startsWith('[warn]') || l.startsWith('[error]'));
-  return { ...result, warnings };
+  return { ...result, warnings, serverLoad: load() };
 }
 
 export interface PeerResult {
@@ -79,6 +88,8 @@ export interface PeerResult {
   cpuMs: number;
   peakRssKiB: number;
   stdout: string;
+  /** How busy the watched servers were meanwhile, e.g. "s3rver 97 %" (reportServerLoad). */
+  serverLoad: string;
 }
 
 /** Runs a peer tool under GNU time; throws with its stderr when it fails. */
@@ -87,6 +98,7 @@ export async function runPeer(command: string, args: string[], env: Record<strin
   try {
     const timeFile = join(dir, 'time.txt');
     await settleDisk();
+    const load = watchServers(servers);
     const started = performance.now();
     const { code, stdout, stderr } = await run(GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args], env);
     const wallMs = performance.now() - started;
@@ -94,7 +106,7 @@ export async function runPeer(command: string, args: string[], env: Record<strin
     // GNU time's last line: "%M %U %S" (it prefixes a line when the command was killed by a signal).
     const [rss, user, system] = ((await readFile(timeFile, 'utf8')).trim().split('\n').pop() ?? '').split(' ');
     const cpuMs = (Number(user) + Number(system)) * 1000;
-    return { wallMs, cpuMs, peakRssKiB: Number(rss), stdout } satisfies PeerResult;
+    return { wallMs, cpuMs, peakRssKiB: Number(rss), stdout, serverLoad: load() } satisfies PeerResult;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -13,6 +13,8 @@ export interface Measurement {
   peakRssKiB?: number;
   /** Settings that matter for the comparison (parallelism, part sizes). */
   note?: string;
+  /** How busy the servers were meanwhile, as a share of one core (e.g. "s3rver 97 %"). */
+  serverLoad?: string;
 }
 
 export interface Goal {
@@ -62,10 +64,11 @@ export function formatTables(measurements: Measurement[], goals: Goal[]): string
     mbPerSecond(m).toFixed(0),
     m.files && m.files > 1 ? filesPerSecond(m).toFixed(0) : '',
     rssMiB(m)?.toFixed(0) ?? '',
+    m.serverLoad ?? '',
     m.note ?? '',
   ]);
   const measured = table(
-    ['case', 'tool', 's', 'CPU s', 'MB/s', 'files/s', 'peak RSS MiB', 'settings'],
+    ['case', 'tool', 's', 'CPU s', 'MB/s', 'files/s', 'peak RSS MiB', 'server load (1 core = 100 %)', 'settings'],
     rows,
     [2, 3, 4, 5, 6],
   );

@@ -12,6 +12,8 @@ export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U
 
 export interface AzuriteServer {
   port: number;
+  /** The server's process (for the benchmarks' server-load figures). */
+  pid: number;
   account: string;
   accountKey: string;
   /** Blob service URL, path-style: http://127.0.0.1:PORT/devstoreaccount1 */
@@ -89,6 +91,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const endpoint = `${options.https ? 'https' : 'http'}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   return {
     port,
+    pid: child.pid ?? -1,
     account: AZURITE_ACCOUNT,
     accountKey: AZURITE_KEY,
     endpoint,

@@ -32,6 +32,8 @@ export interface S3Request {
 
 export interface S3rverServer {
   port: number;
+  /** The server's process (for the benchmarks' server-load figures). */
+  pid: number;
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -120,6 +122,7 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
   };
   return {
     port,
+    pid: child.pid ?? -1,
     endpoint: `http://127.0.0.1:${port}`,
     accessKeyId: S3RVER_ACCESS_KEY_ID,
     secretAccessKey: S3RVER_SECRET_ACCESS_KEY,

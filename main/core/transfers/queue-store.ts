@@ -11,6 +11,8 @@ const MIN_INTERVAL_MS = 1000;
 export class QueueStore {
   readonly file: string;
   private dirty = false;
+  /** A state change is waiting: written right after the current write, not after the interval. */
+  private urgent = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writing: Promise<void> | undefined;
   private lastWrite = 0;
@@ -51,18 +53,13 @@ export class QueueStore {
   /** Something changed that should survive a restart, but need not be written this instant (progress). */
   markDirty(): void {
     this.dirty = true;
-    if (this.timer || this.writing) return;
-    const wait = Math.max(0, this.lastWrite + MIN_INTERVAL_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.writeLoop();
-    }, wait);
-    this.timer.unref?.();
+    this.schedule();
   }
 
   /** A state change: write as soon as the current write (if any) is done. */
   saveSoon(): void {
     this.dirty = true;
+    this.urgent = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     void this.writeLoop();
@@ -78,19 +75,34 @@ export class QueueStore {
     }
   }
 
+  /** Writes after the interval since the last write; a write in progress reschedules when it ends. */
+  private schedule(): void {
+    if (this.timer || this.writing) return;
+    const wait = Math.max(0, this.lastWrite + MIN_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.writeLoop();
+    }, wait);
+    this.timer.unref?.();
+  }
+
   private writeLoop(): Promise<void> {
     if (this.writing) return this.writing;
     this.writing = (async () => {
       try {
-        while (this.dirty) {
+        // Progress marked during a write waits for the interval (a busy job marks it many times a
+        // second, and each write serialises and fsyncs the whole queue); a state change does not.
+        do {
           this.dirty = false;
+          this.urgent = false;
           await this.writeNow(JSON.stringify(this.snapshot()));
           this.lastWrite = Date.now();
-        }
+        } while (this.urgent);
       } catch (error) {
         this.log.error('The transfer queue could not be saved', { file: this.file, error });
       } finally {
         this.writing = undefined;
+        if (this.dirty) this.schedule();
       }
     })();
     return this.writing;
