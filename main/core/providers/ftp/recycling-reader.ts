@@ -12,6 +12,8 @@ import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 
 export class RecyclingReader implements AsyncIterator<Buffer> {
   private readonly free: Buffer[] = [];
+  /** Buffers made so far: made as needed, so a small file's download makes one or two. */
+  private made = 0;
   private readonly queue: Buffer[] = [];
   private socket: Socket | undefined;
   /** The chunk the consumer holds until it asks for the next. */
@@ -22,10 +24,9 @@ export class RecyclingReader implements AsyncIterator<Buffer> {
 
   constructor(
     private readonly bufferSize: number,
-    buffers: number,
-  ) {
-    for (let i = 0; i < buffers; i++) this.free.push(Buffer.allocUnsafeSlow(bufferSize));
-  }
+    /** Buffers in use at most (queued, lent, or being read into), give or take one. */
+    private readonly buffers: number,
+  ) {}
 
   /** A new, unconnected data socket that reads into this reader's buffers (for the passive-mode connect). */
   createSocket(): Socket {
@@ -75,15 +76,16 @@ export class RecyclingReader implements AsyncIterator<Buffer> {
   }
 
   private take(): Buffer {
-    // The pool is refilled before it runs dry (received() pauses at the last buffer), so allocating here
-    // happens only if a read lands between the pause and the socket noticing it.
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize);
+    const reused = this.free.pop();
+    if (reused) return reused;
+    this.made += 1;
+    return Buffer.allocUnsafeSlow(this.bufferSize);
   }
 
   private received(bytes: number, buffer: Buffer): boolean {
     this.queue.push(buffer.subarray(0, bytes));
-    // After this callback Node takes the next read's buffer from take(): keep one for it.
-    if (this.free.length <= 1) this.socket?.pause();
+    // After this callback Node takes the next read's buffer from take(): pause once that would be the last.
+    if (this.free.length <= 1 && this.made >= this.buffers) this.socket?.pause();
     this.notify();
     return true;
   }
