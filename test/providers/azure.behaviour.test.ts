@@ -106,6 +106,8 @@ describe('azure-blob provider behaviour (Azurite)', () => {
         maxConnections: 4,
         emptyFolders: true,
         cheapRename: false,
+        // Blocks are copied out of each chunk before the next is pulled: an FTP source may reuse its buffers.
+        writeReleasesChunks: true,
       },
     );
   });

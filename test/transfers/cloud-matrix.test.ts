@@ -10,7 +10,7 @@ import type { ConnectionRef } from '../../shared/connection';
 import type { Provider } from '../../shared/provider';
 import { TransferEngine } from '../../main/core/transfers';
 import { HOSTILE_NAMES } from '../conformance/suite';
-import { patternBytes } from '../helpers/pattern';
+import { patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
 import { MiB, providerTree, startClouds, writePatternFile, type CloudKind, type Clouds } from './cloud-fixtures';
 import { localRef, openLocal, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
 
@@ -106,6 +106,19 @@ describe('cross-provider copies (real servers)', () => {
     assert.deepEqual(await treeOf(arrived), originTree);
     for (const path of originTree.filter((p) => !p.endsWith('/'))) {
       assert.equal(await sha256File(join(arrived, path)), await sha256File(join(origin, path)), path);
+    }
+  });
+
+  // The local disk and Azure copy each chunk out before pulling the next, so the engine lets a plain FTP
+  // download reuse its read buffers (ReadOptions.reuseChunks): many chunks, many blocks, every byte checked.
+  it('FTP → local and FTP → Azure over reused read buffers keep every byte (SHA-256)', async () => {
+    const size = 19 * MiB + 3; // five Azure blocks, about 80 reused-buffer reads
+    await writePatternFile(join(clouds.ftp!.root, 'reuse.bin'), 'reuse', size);
+    const expected = await patternSha256('reuse', size);
+    for (const to of ['local', 'azure'] as const) {
+      await copy('ftp', '/reuse.bin', to, `/reuse-${to}.bin`);
+      const target = await provider(to);
+      assert.equal(await sha256Of(await target.read(`/reuse-${to}.bin`)), expected, `FTP → ${to}`);
     }
   });
 });

@@ -75,6 +75,8 @@ export class AzureBlobProvider implements Provider {
       maxConnections: spec.maxConnections,
       emptyFolders: true,
       cheapRename: false,
+      // blocksOf() copies each chunk into a block buffer before it asks for the next.
+      writeReleasesChunks: true,
     };
   }
 
