@@ -15,32 +15,55 @@ after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-/** A store whose snapshot counts the writes (one snapshot per write) and names the write in the file. */
-async function countingStore(): Promise<{ store: QueueStore; writes: () => number; file: string }> {
+/**
+ * A store whose snapshot records when each write began (one snapshot per write) and names the write in
+ * the file; `slowMs` makes each snapshot take that long, like a queue of many thousand files.
+ */
+async function countingStore(
+  slowMs = 0,
+): Promise<{ store: QueueStore; writes: () => number; startedAt: number[]; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-queue-store-'));
   dirs.push(dir);
-  let writes = 0;
+  const startedAt: number[] = [];
   const snapshot = (): StoredQueue => {
-    writes += 1;
-    return { version: 1, jobs: [], ...{ note: `write ${writes}` } } as StoredQueue;
+    startedAt.push(Date.now());
+    const until = Date.now() + slowMs;
+    while (Date.now() < until); // stands for serialising a huge queue
+    return { version: 1, jobs: [], ...{ note: `write ${startedAt.length}` } } as StoredQueue;
   };
   const store = new QueueStore(dir, snapshot, createLogger({ test: 'queue-store' }));
   await store.load();
-  return { store, writes: () => writes, file: join(dir, 'queue.json') };
+  return { store, writes: () => startedAt.length, startedAt, file: join(dir, 'queue.json') };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (generously: a loaded machine fsyncs slowly) until `count` writes have happened. */
+async function untilWrites(writes: () => number, count: number): Promise<void> {
+  for (const deadline = Date.now() + 20_000; writes() < count; await sleep(20)) {
+    if (Date.now() > deadline) assert.fail(`only ${writes()} of ${count} writes within 20 s`);
+  }
+}
+
 describe('queue store throttle', () => {
   it('progress marked during a write waits for the interval instead of writing again at once', async () => {
-    const { store, writes, file } = await countingStore();
+    const { store, writes, startedAt, file } = await countingStore();
     store.saveSoon();
     for (let i = 0; i < 200; i++) store.markDirty();
-    await sleep(400);
-    assert.equal(writes(), 1, 'one write in the first 400 ms despite 200 progress marks');
-    await sleep(900);
-    assert.equal(writes(), 2, 'the marked progress is written once the interval has passed');
+    await untilWrites(writes, 2);
+    assert.ok(startedAt[1]! - startedAt[0]! >= 1000, `second write after ${startedAt[1]! - startedAt[0]!} ms`);
+    await sleep(1500);
+    assert.equal(writes(), 2, 'the 200 progress marks made one more write, not 200');
     assert.match(await readFile(file, 'utf8'), /write 2/);
+  });
+
+  it('a queue that takes long to write is written proportionally less often', async () => {
+    const { store, writes, startedAt } = await countingStore(150);
+    store.saveSoon();
+    store.markDirty();
+    await untilWrites(writes, 2);
+    const gap = startedAt[1]! - startedAt[0]!;
+    assert.ok(gap >= 1500, `a 150 ms write keeps the next progress write 1.5 s away, not 1 s (${gap} ms)`);
   });
 
   it('a state change during a write is written right after it', async () => {

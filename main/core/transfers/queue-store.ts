@@ -1,12 +1,15 @@
 // The persisted queue: one JSON file written atomically (temporary + fsync + rename), so a crash leaves
 // either the previous or the new queue, never half of one. Saves are throttled (progress marks the queue
-// dirty many times a second; it is written at most once a second) and serialised (one write at a time).
+// dirty many times a second; it is written at most once a second, and for a queue so large that a write
+// takes long, at most a tenth of the time) and serialised (one write at a time).
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger';
 import type { StoredQueue } from './job-model';
 
 const MIN_INTERVAL_MS = 1000;
+/** Progress waits at least this many times as long as the last write took. */
+const INTERVAL_PER_WRITE_TIME = 10;
 
 export class QueueStore {
   readonly file: string;
@@ -16,6 +19,7 @@ export class QueueStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private writing: Promise<void> | undefined;
   private lastWrite = 0;
+  private interval = MIN_INTERVAL_MS;
 
   constructor(
     readonly dir: string,
@@ -78,7 +82,7 @@ export class QueueStore {
   /** Writes after the interval since the last write; a write in progress reschedules when it ends. */
   private schedule(): void {
     if (this.timer || this.writing) return;
-    const wait = Math.max(0, this.lastWrite + MIN_INTERVAL_MS - Date.now());
+    const wait = Math.max(0, this.lastWrite + this.interval - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.writeLoop();
@@ -95,8 +99,10 @@ export class QueueStore {
         do {
           this.dirty = false;
           this.urgent = false;
+          const started = Date.now();
           await this.writeNow(JSON.stringify(this.snapshot()));
           this.lastWrite = Date.now();
+          this.interval = Math.max(MIN_INTERVAL_MS, (this.lastWrite - started) * INTERVAL_PER_WRITE_TIME);
         } while (this.urgent);
       } catch (error) {
         this.log.error('The transfer queue could not be saved', { file: this.file, error });
