@@ -2,7 +2,8 @@
 // shared/connections.ts); the secrets go to the CredentialStore under the connection's id.
 //
 // The file is re-read before every operation and replaced atomically (atomic-file.ts), so a CLI run and the
-// app see each other's changes and a crash never leaves half a file. A file that is not valid JSON or fails
+// app see each other's changes and a crash never leaves half a file; a change holds a lock file
+// (util/pid-lock.ts) from its read to its write, so two processes changing it at once both keep their change. A file that is not valid JSON or fails
 // the schema is never overwritten: it is moved aside byte for byte to connections.corrupt-<time>.json and
 // the operation fails with an InvalidInput error saying where it went and what to do.
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,7 @@ import { copySecrets, type CredentialStore } from '../credentials';
 import { createLogger, type Logger } from '../log/logger';
 import { openProvider } from '../providers';
 import { writeFileAtomic } from './atomic-file';
+import { withLock } from '../util/pid-lock';
 import { SECRET_FIELDS_BY_KIND } from './secret-fields';
 
 export const CONNECTIONS_FILE_NAME = 'connections.json';
@@ -259,13 +261,27 @@ export class ConnectionStore {
     return notices;
   }
 
-  /** Runs one read-modify-write of the file; `change` edits the list in place or returns a new one. */
+  /**
+   * Runs one read-modify-write of the file; `change` edits the list in place or returns a new one. Changes
+   * queue up within this store, and a lock file makes another process (the app and a CLI run, say) wait
+   * for this one's write instead of overwriting it with a list read before it.
+   */
   private mutate(change: (connections: SavedConnection[]) => SavedConnection[] | void): Promise<void> {
-    const run = this.queue.then(async () => {
-      const connections = await this.load();
-      const next = change(connections) ?? connections;
-      await writeFileAtomic(this.file, JSON.stringify({ version: 1, connections: next }, null, 2) + '\n');
-    });
+    const run = this.queue.then(() =>
+      withLock(
+        `${this.file}.lock`,
+        async () => {
+          const connections = await this.load();
+          const next = change(connections) ?? connections;
+          await writeFileAtomic(this.file, JSON.stringify({ version: 1, connections: next }, null, 2) + '\n');
+        },
+        (heldBy) =>
+          new FerryError(
+            'Timeout',
+            `The saved connections are being changed by another FileFerry process${heldBy ? ` (pid ${heldBy})` : ''}. Try again in a moment.`,
+          ),
+      ),
+    );
     this.queue = run.catch(() => {});
     return run;
   }
