@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { FerryError } from '../../shared/errors';
 import type { Provider } from '../../shared/provider';
 import { openProvider } from '../../main/core/providers';
+import { patternBytes, patternSha256 } from '../helpers/pattern';
 
 describe('local provider: special files', () => {
   let folder: string;
@@ -36,5 +39,61 @@ describe('local provider: special files', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('local provider: reads into reused buffers (reuseChunks)', () => {
+  const SIZE = 9 * 1024 * 1024 + 123;
+  let folder: string;
+  let provider: Provider;
+  let expected: string;
+  before(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'ff-local-reuse-'));
+    provider = await openProvider({ kind: 'local', root: folder });
+    await provider.write('/data.bin', patternBytes('local-reuse', SIZE));
+    await writeFile(path.join(folder, 'empty.bin'), '');
+    expected = await patternSha256('local-reuse', SIZE);
+  });
+  after(() => rm(folder, { recursive: true, force: true }));
+
+  /** Hashes each chunk before asking for the next (as a releasing target does), sometimes slowly. */
+  async function consume(stream: AsyncIterable<Uint8Array>) {
+    const hash = createHash('sha256');
+    const buffers = new Set<ArrayBufferLike>();
+    let bytes = 0;
+    for await (const chunk of stream) {
+      hash.update(chunk);
+      buffers.add(chunk.buffer);
+      bytes += chunk.byteLength;
+      if (buffers.size % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return { sha256: hash.digest('hex'), bytes, buffers: buffers.size };
+  }
+
+  it('delivers every byte from at most four buffers, whole or by range', async () => {
+    const whole = await consume(await provider.read('/data.bin', { reuseChunks: true }));
+    assert.equal(whole.bytes, SIZE);
+    assert.equal(whole.sha256, expected);
+    assert.ok(whole.buffers <= 4, `chunks came from ${whole.buffers} buffers`);
+
+    const offset = 3 * 1024 * 1024 - 5;
+    const length = 4 * 1024 * 1024 + 9;
+    const range = await consume(await provider.read('/data.bin', { reuseChunks: true, offset, length }));
+    assert.equal(range.bytes, length);
+    assert.equal(range.sha256, await patternSha256('local-reuse', length, offset));
+
+    assert.equal((await consume(await provider.read('/empty.bin', { reuseChunks: true }))).bytes, 0);
+  });
+
+  it('closes the file when the consumer stops early', async () => {
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    for (let i = 0; i < 5; i++) {
+      for await (const chunk of await provider.read('/data.bin', { reuseChunks: true })) {
+        assert.ok(chunk.byteLength > 0);
+        break;
+      }
+    }
+    assert.equal(openFiles(), before);
   });
 });

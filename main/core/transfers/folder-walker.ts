@@ -87,6 +87,8 @@ async function planSingleFile(ctx: WalkContext, entry: Entry): Promise<FileRecor
       throw error;
     });
     if (existing?.type === 'folder') to = joinPath(to, baseName(request.source.path));
+    // What the stat found is what the overwrite policy asks about: spare it a second stat of the same file.
+    else ctx.listing?.record([to], existing ? [existing] : []);
   }
   if (to === '/') throw new FerryError('InvalidInput', 'The target must name a file or a folder, not the root alone.');
   const parent = parentPath(to);

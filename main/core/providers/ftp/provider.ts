@@ -1,7 +1,7 @@
 // The FTP/FTPS provider. Every path is absolute from the server's "/" and checked for CR/LF/NUL (by
 // normalizePath) before any command is built from it. Folder operations CWD into the folder and list it
 // without an argument, so names starting with "-" or a space never reach LIST as options or get trimmed.
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { FTPError, type FileInfo, type FTPResponse } from 'basic-ftp';
 import { FerryError, isFerryError } from '../../../../shared/errors';
 import { baseName, normalizePath, parentPath } from '../../../../shared/paths';
@@ -24,6 +24,7 @@ import { isFtpReply, toFerryError } from './errors';
 import { parseMlstReply, toEntries, toEntry } from './listing';
 import type { ConnectionPool } from './pool';
 import { RecyclingReader } from './recycling-reader';
+import { uploadBody } from './upload-body';
 import { defaultPort, type FtpSession, type ServerFeatures } from './session';
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -64,6 +65,7 @@ export class FtpProvider implements Provider {
       maxConnections: spec.maxConnections,
       emptyFolders: true,
       cheapRename: true,
+      writeReleasesChunks: true,
     };
   }
 
@@ -223,8 +225,9 @@ export class FtpProvider implements Provider {
               );
             }
           }
-          // Readable.from pulls from the source only as fast as the data socket drains (backpressure).
-          const body = Readable.from(counted(), { objectMode: false });
+          // Pulls from the source only as fast as the data socket drains (backpressure), and only once the
+          // socket is done with the previous chunk (writeReleasesChunks).
+          const body = uploadBody(counted(), () => session.client.ftp.dataSocket);
           try {
             if (offset > 0) await session.client.appendFrom(body, file);
             else await session.client.uploadFrom(body, file);
@@ -397,12 +400,29 @@ export class FtpProvider implements Provider {
       const info = reply.code < 400 ? parseMlstReply(reply.message) : undefined;
       return info ? toEntry(info, path, name) : undefined;
     }
-    // Without MLST the only reliable description is the parent folder's listing.
+    // Without MLST: a file answers SIZE (and is no folder CWD could enter); three short commands, however
+    // many files share its folder. Anything else is described by the parent folder's listing.
+    const file = await this.fileEntryOn(session, path, name);
+    if (file) return file;
     const siblings = await this.listOn(session, parentPath(path));
     const info = siblings?.find((candidate) => candidate.name === name);
     if (!info) return undefined;
     const entry = toEntry(info, path, name);
     if (entry.type === 'file' && entry.modified === undefined && this.features.mdtm) {
+      const mdtm = await session.client.lastMod(path).catch(() => undefined);
+      if (mdtm && !Number.isNaN(mdtm.getTime())) entry.modified = mdtm.getTime();
+    }
+    return entry;
+  }
+
+  /** `path` as a file described by SIZE and MDTM, or undefined (no SIZE, not a file, or a folder). */
+  private async fileEntryOn(session: FtpSession, path: string, name: string): Promise<Entry | undefined> {
+    if (!this.features.size) return undefined;
+    const size = await session.client.size(path).catch(() => undefined);
+    // Some servers answer SIZE for a folder too: one the server lets us enter is not a file.
+    if (size === undefined || (await session.client.sendIgnoringError(`CWD ${path}`)).code < 400) return undefined;
+    const entry: Entry = { name, path, type: 'file', size };
+    if (this.features.mdtm) {
       const mdtm = await session.client.lastMod(path).catch(() => undefined);
       if (mdtm && !Number.isNaN(mdtm.getTime())) entry.modified = mdtm.getTime();
     }

@@ -24,6 +24,7 @@ import { onAbort, throwIfAborted } from '../../util/abort';
 import { hashStream } from '../../util/hash';
 import type { ProviderContext } from '../registry';
 import { fsError } from './errors';
+import { readRecycled } from './recycled-read';
 
 const CAPABILITIES: Capabilities = {
   hashes: ['sha256', 'sha1', 'md5'],
@@ -43,6 +44,8 @@ const PAGE_SIZE = 500;
 // Chunks of 1 MiB: a quarter of the reads, stream callbacks and allocations of 256 KiB, which measurably
 // lowered CPU per GiB on loopback FTP (user time about halved); memory stays a few MiB per stream.
 const STREAM_CHUNK = 1024 * 1024;
+/** Buffers of a read with reuseChunks: the consumer's chunk and three read ahead. */
+const RECYCLED_BUFFERS = 4;
 
 export class LocalProvider implements Provider {
   readonly capabilities = CAPABILITIES;
@@ -136,6 +139,16 @@ export class LocalProvider implements Provider {
           ? `${normal} is a folder, not a file.`
           : `${normal} is a special file (FIFO, socket or device) and cannot be copied.`,
       );
+    }
+    if (options.reuseChunks) {
+      const last = end === undefined ? undefined : end + 1;
+      return readRecycled(handle, {
+        start,
+        end: last,
+        chunkSize: STREAM_CHUNK,
+        buffers: RECYCLED_BUFFERS,
+        signal: options.signal,
+      });
     }
     const stream = handle.createReadStream({ start, end, highWaterMark: STREAM_CHUNK, autoClose: true });
     const detach = onAbort(options.signal, () => stream.destroy(cancelledError('Reading')));
