@@ -3,9 +3,10 @@
 //
 // The file is re-read before every operation and replaced atomically (atomic-file.ts), so a CLI run and the
 // app see each other's changes and a crash never leaves half a file; a change holds a lock file
-// (util/pid-lock.ts) from its read to its write, so two processes changing it at once both keep their change. A file that is not valid JSON or fails
-// the schema is never overwritten: it is moved aside byte for byte to connections.corrupt-<time>.json and
-// the operation fails with an InvalidInput error saying where it went and what to do.
+// (util/pid-lock.ts) from its read to its write, so two processes changing it at once both keep their
+// change. A file that is not valid JSON or fails the schema is never overwritten: it is moved aside byte for
+// byte to connections.corrupt-<time>.json and the operation fails with an InvalidInput error saying where it
+// went and what to do.
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
