@@ -189,16 +189,20 @@ describe('ftp pool: a session settling after a large upload', () => {
     assert.equal(second.fresh, true);
     assert.notEqual(second.connection, first);
     connections.release(second.connection);
-    first.settling = true;
     // Both idle, the settling one released last: the other is preferred all the same.
-    const [a, b] = [(await connections.acquire()).connection, (await connections.acquire()).connection];
-    connections.release(b);
-    connections.release(a);
+    const takeBoth = async () => [(await connections.acquire()).connection, (await connections.acquire()).connection];
+    let [a, b] = await takeBoth();
+    assert.deepEqual([a, b], [second.connection, first]);
+    connections.release(second.connection);
+    connections.release(first);
     assert.equal((await connections.acquire()).connection, second.connection);
-    // Once it has settled, the most recently released is preferred again.
+    // Once it has settled, it is the most recently released one that is preferred again.
     first.settling = false;
     connections.release(second.connection);
-    assert.equal((await connections.acquire()).connection, second.connection);
+    [a, b] = await takeBoth();
+    connections.release(a!);
+    connections.release(b!);
+    assert.equal((await connections.acquire()).connection, b);
     assert.equal(connections.opened, 2);
   });
 
