@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../main/core/log/logger';
+import { sleep } from '../../main/core/util/abort';
 import type { StoredQueue } from '../../main/core/transfers/job-model';
 import { QueueStore } from '../../main/core/transfers/queue-store';
 
@@ -36,7 +37,14 @@ async function countingStore(
   return { store, writes: () => startedAt.length, startedAt, file: join(dir, 'queue.json') };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Ms between the starts of the first two writes: a `slowMs` write, then whatever `meanwhile` marks. */
+async function gapBetweenWrites(slowMs: number, meanwhile: (store: QueueStore) => void): Promise<number> {
+  const { store, writes, startedAt } = await countingStore(slowMs);
+  store.saveSoon();
+  meanwhile(store);
+  await untilWrites(writes, 2);
+  return startedAt[1]! - startedAt[0]!;
+}
 
 /** Waits (generously: a loaded machine fsyncs slowly) until `count` writes have happened. */
 async function untilWrites(writes: () => number, count: number): Promise<void> {
@@ -58,21 +66,13 @@ describe('queue store throttle', () => {
   });
 
   it('a queue that takes long to write is written proportionally less often', async () => {
-    const { store, writes, startedAt } = await countingStore(150);
-    store.saveSoon();
-    store.markDirty();
-    await untilWrites(writes, 2);
-    const gap = startedAt[1]! - startedAt[0]!;
+    const gap = await gapBetweenWrites(150, (store) => store.markDirty());
     assert.ok(gap >= 1500, `a 150 ms write keeps the next progress write 1.5 s away, not 1 s (${gap} ms)`);
   });
 
   it('a state change during a write is written right after it', async () => {
     // A 300 ms write would hold back mere progress for 3 s (ten times as long); a state change goes next.
-    const { store, writes, startedAt } = await countingStore(300);
-    store.saveSoon();
-    store.saveSoon();
-    await untilWrites(writes, 2);
-    const gap = startedAt[1]! - startedAt[0]!;
+    const gap = await gapBetweenWrites(300, (store) => store.saveSoon());
     assert.ok(gap < 3000, `the state change waited ${gap} ms, like progress would`);
   });
 

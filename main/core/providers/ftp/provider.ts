@@ -104,7 +104,7 @@ export class FtpProvider implements Provider {
       const { sink, chunks, recycling } = this.downloadSink(session, options.reuseChunks === true);
       const detach = () => {
         stopWatching();
-        session.dataSocket = undefined;
+        session.makeDataSocket = undefined;
       };
       const transfer = session.client.downloadTo(sink, file, offset);
       // Settled below; this only keeps it from counting as unhandled (and wakes a waiting reader).
@@ -139,7 +139,7 @@ export class FtpProvider implements Provider {
   ): { sink: Writable; chunks: AsyncIterator<Buffer>; recycling?: RecyclingReader } {
     if (reuseChunks && !this.secure) {
       const recycling = new RecyclingReader(RECYCLED_BUFFER_BYTES, RECYCLED_BUFFERS);
-      session.dataSocket = () => recycling.createSocket();
+      session.makeDataSocket = () => recycling.createSocket();
       const sink = new Writable({
         write: (_chunk, _encoding, callback) =>
           callback(new Error('The data connection delivered bytes outside the reused buffers.')),

@@ -31,7 +31,7 @@ export class FtpSession {
   /** Set when a data connection was refused for its certificate; the operation reports this instead. */
   refusedCertificate: FerryError | undefined;
   /** Makes the socket of the next data connections (a RecyclingReader's), while a download sets it. */
-  dataSocket: (() => Socket) | undefined;
+  makeDataSocket: (() => Socket) | undefined;
   private settleUntil = 0;
 
   constructor(
@@ -73,7 +73,7 @@ export async function openSession(
 ): Promise<FtpSession> {
   const client = new Client(spec.timeoutMs);
   let session: FtpSession | undefined;
-  client.prepareTransfer = strictPassiveMode(() => session?.dataSocket?.());
+  client.prepareTransfer = strictPassiveMode(() => session?.makeDataSocket?.());
   const port = defaultPort(spec);
   const site = `${spec.host}:${port}`;
   const detach = onAbort(signal, () => client.close());
