@@ -40,6 +40,18 @@ export interface Capabilities {
    * with the source's without reading anything again. Absent or empty: write() reports none.
    */
   reportedHashes?: readonly HashAlgorithm[];
+  /**
+   * The largest file write() reports reportedHashes for (S3: one part; a multipart upload's ETag is no
+   * MD5). Absent: any size. The engine hashes nothing for a comparison that will not happen.
+   */
+  reportedHashesUpTo?: number;
+  /**
+   * Whether reportedHashes are the provider's digest of the bytes it was handed (Azure: the Content-MD5
+   * it computes while staging, which the service stores unchecked) rather than the service's word on what
+   * it stored (S3's ETag). Such a report already is a digest of what the engine read, so the engine does
+   * not hash the same bytes a second time and takes the report as its own.
+   */
+  reportedHashesFromStream?: boolean;
   /** Precision of `modified` in ms (1000 for MDTM seconds, 1 for local), or null when unknown/absent. */
   modTimePrecisionMs: number | null;
   /** Whether write() can set the modification time. */

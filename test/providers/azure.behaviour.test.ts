@@ -96,8 +96,10 @@ describe('azure-blob provider behaviour (Azurite)', () => {
       { ...provider.capabilities, hashes: [...provider.capabilities.hashes] },
       {
         hashes: ['md5'],
-        // The whole-blob MD5 set at commit comes back in WriteResult.hashes.
+        // The whole-blob MD5 set at commit comes back in WriteResult.hashes; FileFerry computed it from the
+        // bytes it staged (the service does not check it), so the engine does not hash them again.
         reportedHashes: ['md5'],
+        reportedHashesFromStream: true,
         modTimePrecisionMs: 1000,
         setModTime: false,
         resumableRead: true,

@@ -306,6 +306,10 @@ describe('s3 provider behaviour (s3rver)', () => {
     assert.equal(result.hashes?.md5, md5);
     assert.equal((await provider.stat('/md5/small.bin')).hashes?.md5, md5);
     assert.deepEqual(provider.capabilities.hashes, [], 'no hash() that would have to download the object');
+    // Up to one part; above it the upload is multipart and its ETag no MD5, as the capabilities say.
+    assert.equal(provider.capabilities.reportedHashesUpTo, 5 * MiB);
+    assert.ok((await provider.write('/md5/one-part.bin', patternBytes('md5', 5 * MiB))).hashes?.md5);
+    assert.equal((await provider.write('/md5/two-parts.bin', patternBytes('md5', 5 * MiB + 1))).hashes, undefined);
 
     const url = await provider.readUrl!('/md5/small.bin', { expiresInSeconds: 60 });
     assert.match(url, /X-Amz-Signature=/);

@@ -189,12 +189,15 @@ describe('service-to-service copies S3 → Azure', () => {
     const src = await tempDir();
     dirs.push(src);
     await writePatternFile(join(src, 'v.bin'), 'verify', 300_000);
-    // A target that reports a wrong MD5 for what it stored, like a service that stored other bytes.
+    // A target that reports a wrong MD5 for what it stored, like a service that stored other bytes. It
+    // claims the service's word (as S3's ETag is), not its own digest of the bytes it was handed, so the
+    // engine hashes the bytes and compares.
     const lying: ConnectionRef = { savedId: 'lying-azure' };
     const openConnection = async (ref: ConnectionRef): Promise<Provider> => {
       if (!('savedId' in ref)) return clouds.openConnection(ref);
       const inner = await clouds.openConnection(clouds.ref('azure'));
       return wrapProvider(inner, {
+        capabilities: { ...inner.capabilities, reportedHashesFromStream: false },
         async write(path: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions) {
           const result = await inner.write(path, source, options);
           return { ...result, hashes: { md5: '0'.repeat(32) } };

@@ -3,10 +3,11 @@
 // folder instead of a stat per file; an atomic target's own count of what it committed is trusted.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Capabilities, HashAlgorithm, Provider } from '../../shared/provider';
-import { planVerification } from '../../main/core/transfers/verification';
+import { planVerification, targetOffer } from '../../main/core/transfers/verification';
 import {
   localRef,
   openEngine,
@@ -21,6 +22,18 @@ import {
 
 const NONE: readonly HashAlgorithm[] = [];
 const LOCAL: readonly HashAlgorithm[] = ['sha256', 'sha1', 'md5'];
+/** Capabilities that do not bear on verification; each case sets the hash fields. */
+const CAPABILITIES: Capabilities = {
+  hashes: NONE,
+  modTimePrecisionMs: 1000,
+  setModTime: false,
+  resumableRead: true,
+  resumableWrite: 'token',
+  atomicWrite: true,
+  maxConnections: 4,
+  emptyFolders: true,
+  cheapRename: false,
+};
 
 describe('verification plan', () => {
   it('FTP to or from anything: no common hash, nothing hashed', () => {
@@ -35,9 +48,35 @@ describe('verification plan', () => {
     assert.deepEqual(plan, { algorithm: 'sha256', inline: true });
   });
 
-  it('local → S3 / Azure: md5 inline, compared with the md5 the target reports', () => {
+  it('local → S3 (one part): md5 inline, compared with the md5 the service confirmed', () => {
     const plan = planVerification({ known: {}, computable: LOCAL }, { reported: ['md5'], computable: NONE }, true);
     assert.deepEqual(plan, { algorithm: 'md5', inline: true });
+  });
+
+  it('local → S3 above one part: no hash (a multipart ETag is no MD5), so nothing is hashed', () => {
+    const s3 = { ...CAPABILITIES, hashes: NONE, reportedHashes: ['md5'], reportedHashesUpTo: 5 * 1024 * 1024 } as const;
+    const source = { known: {}, computable: LOCAL };
+    assert.deepEqual(planVerification(source, targetOffer(s3, 5 * 1024 * 1024), true), {
+      algorithm: 'md5',
+      inline: true,
+    });
+    assert.deepEqual(planVerification(source, targetOffer(s3, 5 * 1024 * 1024 + 1), true), { inline: false });
+    // Size unknown before the copy: the report may come, so the bytes are hashed.
+    assert.deepEqual(planVerification(source, targetOffer(s3, undefined), true), { algorithm: 'md5', inline: true });
+  });
+
+  it('local → Azure: the md5 Azure computes while staging is the digest; the engine hashes nothing', () => {
+    const azure = {
+      ...CAPABILITIES,
+      hashes: ['md5'],
+      reportedHashes: ['md5'],
+      reportedHashesFromStream: true,
+    } as const;
+    const plan = planVerification({ known: {}, computable: LOCAL }, targetOffer(azure, 1000), true);
+    assert.deepEqual(plan, { algorithm: 'md5', inline: false, digestFromTarget: true });
+    // A resumed upload reports no md5 (Azure did not see the first bytes): planned as before.
+    const resumed = planVerification({ known: {}, computable: LOCAL }, targetOffer(azure, 1000), false);
+    assert.deepEqual(resumed, { algorithm: 'md5', inline: false });
   });
 
   it('a listed md5 and a target that reports md5: compared directly, nothing hashed here', () => {
@@ -177,6 +216,70 @@ describe('verification and planning cost (folder jobs)', () => {
     assert.equal(done.error?.code, 'Integrity');
     assert.match(done.error?.message ?? '', /md5/);
     assert.deepEqual(await treeOf(dst), [], 'the new bad copy was removed');
+  });
+
+  /** A target that, like Azure, reports its own md5 of the bytes it was handed; `report` may distort it. */
+  function streamDigestTarget(inner: Provider, report: (md5: string) => string): Provider {
+    return wrapProvider(inner, {
+      siteKey: 'stream-digest://target',
+      capabilities: {
+        ...inner.capabilities,
+        atomicWrite: true,
+        hashes: [],
+        reportedHashes: ['md5'],
+        reportedHashesFromStream: true,
+      },
+      async write(path, source, options) {
+        const hash = createHash('md5');
+        async function* hashed() {
+          for await (const chunk of source) {
+            hash.update(chunk);
+            yield chunk;
+          }
+        }
+        const result = await inner.write(path, hashed(), options);
+        return { ...result, hashes: { md5: report(hash.digest('hex')) } };
+      },
+    });
+  }
+
+  /** The local disk as a source whose stat names each file's md5, like an S3 listing's ETag. */
+  function md5NamingSource(inner: Provider): Provider {
+    return wrapProvider(inner, {
+      siteKey: 'md5-naming://source',
+      async stat(path, options) {
+        const entry = await inner.stat(path, options);
+        return entry.type === 'file' ? { ...entry, hashes: { md5: await inner.hash!(path, 'md5', options) } } : entry;
+      },
+    });
+  }
+
+  it("a target's own digest of the bytes is checked against the hash the source names", async () => {
+    const { src, dst, data } = await tree(2);
+    const source = md5NamingSource(await openLocal(src));
+    const honest = streamDigestTarget(await openLocal(dst), (md5) => md5);
+    const flipped = streamDigestTarget(await openLocal(dst), (md5) => (md5[0] === '0' ? '1' : '0') + md5.slice(1));
+    const { engine } = await openEngine(data, {
+      source: async () => source,
+      honest: async () => honest,
+      flipped: async () => flipped,
+    });
+    const good = engine.add({
+      source: { connection: { savedId: 'source' }, path: '/docs/f0.bin' },
+      target: { connection: { savedId: 'honest' }, path: '/f0.bin' },
+    });
+    const bad = engine.add({
+      source: { connection: { savedId: 'source' }, path: '/docs/f1.bin' },
+      target: { connection: { savedId: 'flipped' }, path: '/f1.bin' },
+    });
+    const [goodDone, badDone] = [await engine.waitFor(good.id), await engine.waitFor(bad.id)];
+    await engine.close();
+    assert.equal(goodDone.state, 'completed', JSON.stringify(goodDone.error));
+    assert.equal(await sha256File(join(dst, 'f0.bin')), await sha256File(join(src, 'docs', 'f0.bin')));
+    assert.equal(badDone.state, 'failed');
+    assert.equal(badDone.error?.code, 'Integrity');
+    assert.match(badDone.error?.message ?? '', /md5/);
+    assert.deepEqual(await treeOf(dst), ['f0.bin'], 'the copy whose digest disagreed was removed');
   });
 
   it('a stale temporary is replaced when the policy does not resume (no stat of it needed)', async () => {

@@ -16,7 +16,7 @@ import type { TransferSlots } from './semaphore';
 import { canCopyByUrl, copyByUrl } from './service-copy';
 import type { ListedTarget } from './target-listing';
 import { numberedPath, tempPathFor } from './temp-name';
-import { planVerification, verifyCopy } from './verification';
+import { planVerification, targetOffer, verifyCopy } from './verification';
 
 /** Where an attempt got to, for the decisions made after it failed. */
 interface AttemptProgress {
@@ -266,7 +266,7 @@ async function attemptOnce(
   // Decided before the bytes flow: hash them only where the digest will be compared (verification.ts).
   const plan = planVerification(
     { known: file.hashes ?? {}, computable: source.capabilities.hashes },
-    { reported: target.capabilities.reportedHashes ?? [], computable: target.capabilities.hashes },
+    targetOffer(target.capabilities, file.size),
     offset === 0,
   );
   const hasher = plan.inline && plan.algorithm ? createHasher(plan.algorithm) : undefined;

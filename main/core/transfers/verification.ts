@@ -1,15 +1,19 @@
 // Checks after each file: the target holds exactly the bytes sent, and the same content by the strongest hash
 // both sides offer. The source offers a hash it already knows (its listing's or stat's Entry.hashes) or can
 // compute (capabilities.hashes); the target one it reports for free (WriteResult.hashes, announced by
-// capabilities.reportedHashes) or can compute. Nothing is hashed that will not be compared: a copy between
-// sides without a common hash (FTP, which offers none, to or from anything) is checked on its size alone.
+// capabilities.reportedHashes, for files up to reportedHashesUpTo) or can compute. Nothing is hashed that
+// will not be compared: a copy between sides without a common hash (FTP, which offers none, to or from
+// anything) is checked on its size alone, and so is an S3 multipart upload, whose ETag is no MD5.
 // Where the bytes pass through the engine from byte 0, their digest stands for the source's hash, so the
 // source is never read twice; the target is read again (hash()) only when it reports nothing for free.
+// A target that hashes the bytes it is handed (reportedHashesFromStream: Azure) reports that digest, and
+// the engine takes it instead of hashing the same bytes a second time.
 // A mismatch is an Integrity error; the runner then removes the bad bytes where it may.
 import { FerryError } from '../../../shared/errors';
 import {
   HASH_STRENGTH,
   type CancelSignal,
+  type Capabilities,
   type Entry,
   type HashAlgorithm,
   type Provider,
@@ -40,6 +44,29 @@ export interface VerificationPlan {
   algorithm?: HashAlgorithm;
   /** Hash the bytes as they pass: the digest stands for the source's hash and checks what it already named. */
   inline: boolean;
+  /** The target's reported hash is its digest of the bytes it was handed: it stands for the inline digest. */
+  digestFromTarget?: boolean;
+}
+
+/** What the target can say about a file's hash once written. */
+export interface TargetOffer {
+  /** Hashes write() will report for this file. */
+  reported: readonly HashAlgorithm[];
+  /** Hashes hash() can compute. */
+  computable: readonly HashAlgorithm[];
+  /** The reported hashes are the target's digest of the bytes it was handed (reportedHashesFromStream). */
+  fromStream?: boolean;
+}
+
+/** The target's offer for a file of `size` bytes (undefined: not known before the copy). */
+export function targetOffer(capabilities: Capabilities, size: number | undefined): TargetOffer {
+  const limit = capabilities.reportedHashesUpTo;
+  const reports = limit === undefined || size === undefined || size <= limit;
+  return {
+    reported: reports ? (capabilities.reportedHashes ?? []) : [],
+    computable: capabilities.hashes,
+    fromStream: capabilities.reportedHashesFromStream === true,
+  };
 }
 
 /**
@@ -48,15 +75,19 @@ export interface VerificationPlan {
  * compute the hash), or when the source names the hash but the target does not report it: then the digest
  * tells bytes damaged while read (it differs from the source's hash) from bytes damaged while written (it
  * differs from the target's). When the source names the hash and the target reports it, those two are
- * compared directly and nothing is hashed here.
+ * compared directly and nothing is hashed here. A target that reports its own digest of the bytes it was
+ * handed has hashed them already: that digest is the inline one.
  */
 export function planVerification(
   source: { known: KnownHashes; computable: readonly HashAlgorithm[] },
-  target: { reported: readonly HashAlgorithm[]; computable: readonly HashAlgorithm[] },
+  target: TargetOffer,
   fromStart: boolean,
 ): VerificationPlan {
   const algorithm = chooseHash(source, { known: {}, computable: [...target.reported, ...target.computable] });
   if (!algorithm) return { inline: false };
+  if (fromStart && target.fromStream === true && target.reported.includes(algorithm)) {
+    return { algorithm, inline: false, digestFromTarget: true };
+  }
   const inline =
     fromStart &&
     COMPUTABLE_HERE.has(algorithm) &&
@@ -77,7 +108,7 @@ export interface CopyToVerify {
   /** What target.write() returned; undefined when nothing was left to write. */
   written: WriteResult | undefined;
   plan: VerificationPlan;
-  /** The inline digest of plan.algorithm, when plan.inline. */
+  /** The inline digest of plan.algorithm, when plan.inline (plan.digestFromTarget: taken from `written`). */
   digest: string | undefined;
   signal: CancelSignal;
 }
@@ -88,13 +119,16 @@ export interface CopyToVerify {
  * target's file is stat'ed (cheap, and the only word from a server that does not answer for its writes).
  */
 export async function verifyCopy(copy: CopyToVerify): Promise<void> {
-  const { file, source, target, writePath, received, written, plan, digest, signal } = copy;
+  const { file, source, target, writePath, received, written, plan, signal } = copy;
+  const digest = plan.digestFromTarget && plan.algorithm ? lower(written?.hashes?.[plan.algorithm]) : copy.digest;
   const stored: Entry | undefined =
     written === undefined || !target.capabilities.atomicWrite ? await target.stat(writePath, { signal }) : undefined;
   checkSize(writePath, stored ? stored.size : written!.size, received);
 
   const algorithm = plan.algorithm;
   if (!algorithm) return;
+  // The target was to hash what it was handed and did not: there is no digest to compare.
+  if (plan.digestFromTarget && digest === undefined) return;
   if (digest !== undefined) await checkSourceRead(copy, algorithm, digest);
   const targetHash =
     lower(written?.hashes?.[algorithm]) ??

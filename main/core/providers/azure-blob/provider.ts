@@ -65,8 +65,9 @@ export class AzureBlobProvider implements Provider {
     this.siteKey = `azure-blob://${client.account}@${host}/${this.container ?? ''}`;
     this.capabilities = {
       hashes: ['md5'],
-      // The Content-MD5 stored at commit (none for a resumed upload).
+      // The Content-MD5 computed while staging and stored at commit (none for a resumed upload).
       reportedHashes: ['md5'],
+      reportedHashesFromStream: true,
       modTimePrecisionMs: 1000,
       setModTime: false,
       resumableRead: true,

@@ -15,9 +15,7 @@ import type { Logger } from '../../log/logger';
 import { ARCHIVE_CLASSES, archivedMessage } from './entries';
 import { s3Error } from './errors';
 import { headObject, type ObjectRef } from './head';
-import { abortUpload, MAX_PARTS, type S3ResumeToken } from './upload';
-
-const MiB = 1024 * 1024;
+import { abortUpload, MAX_PARTS, MiB, type S3ResumeToken } from './upload';
 
 /** S3's limits for copies. Mutable only so tests can exercise the multipart path with small objects. */
 export const copyLimits = {

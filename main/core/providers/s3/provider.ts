@@ -40,7 +40,7 @@ import { s3Error } from './errors';
 import { folderPrefix, locate, type S3Location } from './location';
 import { readObject } from './read';
 import { probeKey } from './stat';
-import { abortUpload, parseResumeToken, storedParts, uploadObject } from './upload';
+import { abortUpload, MiB, parseResumeToken, storedParts, uploadObject } from './upload';
 
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
@@ -61,8 +61,9 @@ export class S3Provider implements Provider {
     this.folders = new PrefixFolders(client);
     this.capabilities = {
       hashes: [],
-      // A single-part PUT reports the MD5 its ETag confirmed; a multipart upload reports none.
+      // A single-part PUT reports the MD5 its ETag confirmed; a multipart upload (above one part) reports none.
       reportedHashes: ['md5'],
+      reportedHashesUpTo: spec.partSizeMiB * MiB,
       modTimePrecisionMs: 1000,
       setModTime: false,
       resumableRead: true,

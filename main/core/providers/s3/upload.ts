@@ -27,7 +27,7 @@ import { md5FromEtag } from './entries';
 import { s3Error, s3ErrorCode } from './errors';
 import { PartReader } from './part-reader';
 
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 export const MAX_PARTS = 10_000;
 const MAX_PART_SIZE = 5 * 1024 * MiB;
 
