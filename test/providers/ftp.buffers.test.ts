@@ -3,9 +3,12 @@
 // steers the next command away from a session still settling after a large upload.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { openFtpProvider } from '../../main/core/providers/ftp';
 import { ConnectionPool, type PooledConnection } from '../../main/core/providers/ftp/pool';
+import { RecyclingReader } from '../../main/core/providers/ftp/recycling-reader';
+import { BufferPool } from '../../main/core/util/buffer-pool';
 import { createLogger } from '../../main/core/log/logger';
 import { ftpSpecSchema } from '../../shared/connection';
 import type { Provider } from '../../shared/provider';
@@ -89,6 +92,77 @@ describe('ftp downloads into reused buffers (reuseChunks)', () => {
       }
     });
   }
+
+  it('downloads one after another reuse the same buffers; side by side they never share one', async () => {
+    const provider = await openProvider({ ...vsftpd.spec(), maxConnections: 2 });
+    const folder = `${vsftpd.writablePath}/shared`;
+    const small = Array.from({ length: 10 }, (_, i) => ({
+      name: `small-${i}.bin`,
+      seed: `small-${i}`,
+      size: 40_000 + i,
+    }));
+    const mid = [0, 1].map((i) => ({ name: `mid-${i}.bin`, seed: `mid-${i}`, size: 3 * 1024 * 1024 + i }));
+    try {
+      await provider.mkdir(folder);
+      for (const file of [...small, ...mid]) {
+        await provider.write(`${folder}/${file.name}`, patternBytes(file.seed, file.size));
+      }
+      // In turn: each download hands its buffers on to the next, so ten files use a buffer or two in all.
+      const buffers = new Set<ArrayBufferLike>();
+      for (const file of small) {
+        const hash = createHash('sha256');
+        for await (const chunk of await provider.read(`${folder}/${file.name}`, { reuseChunks: true })) {
+          hash.update(chunk);
+          buffers.add(chunk.buffer);
+        }
+        assert.equal(hash.digest('hex'), await patternSha256(file.seed, file.size), file.name);
+      }
+      assert.ok(buffers.size <= 3, `ten downloads in turn used ${buffers.size} buffers`);
+
+      // Side by side, slowly consumed (so each pauses and resumes), three times over: byte-identical.
+      for (let round = 0; round < 3; round++) {
+        const results = await Promise.all(
+          mid.map(async (file) => consumeSlowly(await provider.read(`${folder}/${file.name}`, { reuseChunks: true }))),
+        );
+        for (const [i, file] of mid.entries()) {
+          assert.equal(results[i]!.sha256, await patternSha256(file.seed, file.size), `${file.name}, round ${round}`);
+        }
+      }
+    } finally {
+      await provider.remove(folder, { recursive: true }).catch(() => undefined);
+      await provider.close();
+    }
+  });
+
+  it('a finished download gives back every buffer, the one left waiting for the end included', async () => {
+    const payload = Buffer.alloc(10_000, 7);
+    const server = createServer((socket) => socket.end(payload));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // Counts the distinct buffers the pool ever handed out: new ones are allocations.
+    const handedOut = new Set<ArrayBufferLike>();
+    const pool = new (class extends BufferPool {
+      override take(): Buffer {
+        const buffer = super.take();
+        handedOut.add(buffer.buffer);
+        return buffer;
+      }
+    })(64 * 1024, 8);
+    try {
+      for (let download = 0; download < 5; download++) {
+        const reader = new RecyclingReader(pool, 8);
+        reader.createSocket().connect(port, '127.0.0.1');
+        let bytes = 0;
+        for (let next = await reader.next(); !next.done; next = await reader.next()) bytes += next.value.byteLength;
+        assert.equal(bytes, payload.length);
+      }
+      // Each download fills one buffer (two, should the payload arrive in two reads) and leaves one installed
+      // for the read that finds the end; without giving that one back every download would allocate anew.
+      assert.ok(handedOut.size <= 3, `five downloads allocated ${handedOut.size} buffers`);
+    } finally {
+      server.close();
+    }
+  });
 
   it('a missing file still fails read() itself with NotFound', async () => {
     const provider = await openProvider(vsftpd.spec());

@@ -8,22 +8,27 @@
 // That is only safe for a consumer that has finished with a chunk by then: ReadOptions.reuseChunks.
 // Backpressure: when the pool runs dry the socket is paused (so basic-ftp's watchdog sees us, not the
 // server, holding the transfer up) and resumed once the consumer gives buffers back.
+// The buffers come from a pool shared by the provider's downloads, and go back to it when the download has
+// ended and the consumer has asked past its last chunk: then neither the socket nor the consumer holds one.
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
+import type { BufferPool } from '../../util/buffer-pool';
 
 export class RecyclingReader implements AsyncIterator<Buffer> {
   private readonly free: Buffer[] = [];
-  /** Buffers made so far: made as needed, so a small file's download makes one or two. */
+  /** Buffers taken from the shared pool so far: taken as needed, so a small file's download takes one or two. */
   private made = 0;
   private readonly queue: Buffer[] = [];
   private socket: Socket | undefined;
   /** The chunk the consumer holds until it asks for the next. */
   private lent: Buffer | undefined;
+  /** The buffer Node will read into next (it asks for one after each read, so one waits unfilled at the end). */
+  private installed: Buffer | undefined;
   private ended = false;
   private failure: unknown;
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly bufferSize: number,
+    private readonly pool: BufferPool,
     /** Buffers in use at most (queued, lent, or being read into), give or take one. */
     private readonly buffers: number,
   ) {}
@@ -62,27 +67,36 @@ export class RecyclingReader implements AsyncIterator<Buffer> {
         this.lent = chunk;
         return { done: false, value: chunk };
       }
-      if (this.ended) return { done: true, value: undefined };
+      if (this.ended) {
+        this.giveBackAll();
+        return { done: true, value: undefined };
+      }
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
 
   async return(): Promise<IteratorResult<Buffer>> {
+    // Abandoned before the end: the socket may still be reading into a buffer, so none goes back to the pool.
     this.ended = true;
     this.lent = undefined;
+    this.installed = undefined;
     this.queue.length = 0;
     this.free.length = 0;
     return { done: true, value: undefined };
   }
 
   private take(): Buffer {
-    const reused = this.free.pop();
-    if (reused) return reused;
-    this.made += 1;
-    return Buffer.allocUnsafeSlow(this.bufferSize);
+    let buffer = this.free.pop();
+    if (!buffer) {
+      this.made += 1;
+      buffer = this.pool.take();
+    }
+    this.installed = buffer;
+    return buffer;
   }
 
   private received(bytes: number, buffer: Buffer): boolean {
+    if (buffer === this.installed) this.installed = undefined;
     this.queue.push(buffer.subarray(0, bytes));
     // After this callback Node takes the next read's buffer from take(): pause once that would be the last.
     if (this.free.length <= 1 && this.made >= this.buffers) this.socket?.pause();
@@ -90,11 +104,22 @@ export class RecyclingReader implements AsyncIterator<Buffer> {
     return true;
   }
 
+  /**
+   * The download ended and the consumer asked past its last chunk: the socket reads no more after its end,
+   * so the buffer it was given for the read that found the end goes back too.
+   */
+  private giveBackAll(): void {
+    if (this.installed) this.free.push(this.installed);
+    this.installed = undefined;
+    for (const buffer of this.free) this.pool.give(buffer);
+    this.free.length = 0;
+  }
+
   private giveBackLent(): void {
     const chunk = this.lent;
     if (!chunk) return;
     this.lent = undefined;
-    this.free.push(Buffer.from(chunk.buffer, chunk.byteOffset, this.bufferSize));
+    this.free.push(Buffer.from(chunk.buffer, chunk.byteOffset, this.pool.size));
     if (this.free.length >= 2 && this.socket?.isPaused() && !this.ended) this.socket.resume();
   }
 
