@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { joinPath } from '../../shared/paths';
 import type { Entry, Provider } from '../../shared/provider';
-import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
+import {
+  collect,
+  MIXED_CHUNK_SIZES,
+  patternBytes,
+  patternSha256,
+  reusedBufferChunks,
+  sha256Of,
+} from '../helpers/pattern';
 import type { ConformanceTarget } from './target';
 import { expectCode } from '../helpers/expect-error';
 
@@ -125,6 +132,25 @@ export function runConformance(target: ConformanceTarget): void {
       await provider.write(path, patternBytes('unknown', size));
       assert.equal((await provider.stat(path)).size, size);
       assert.equal(await readSha256(provider, path), await patternSha256('unknown', size));
+    });
+
+    it('stores what a source yields even when it reuses each chunk once asked for the next', async () => {
+      // Providers that declare writeReleasesChunks get a source that overwrites every chunk as soon as the
+      // next is asked for (what the FTP and local sources do for them); others get the same bytes fresh.
+      const base = await scratch('released-chunks');
+      const releases = provider.capabilities.writeReleasesChunks === true;
+      // One chunk larger than an S3 part or an Azure block, chunks that straddle part boundaries, a 1-byte one.
+      const sizes = [...MIXED_CHUNK_SIZES, 6 * MiB + 3];
+      for (const [name, size] of [
+        ['small.bin', 70_000],
+        ['parts.bin', 13 * MiB + 5],
+      ] as const) {
+        const data = await collect(patternBytes(`released-${size}`, size));
+        const source = releases ? reusedBufferChunks(data, sizes) : patternBytes(`released-${size}`, size);
+        const path = joinPath(base, name);
+        assert.equal((await provider.write(path, source, { size })).size, size);
+        assert.equal(await readSha256(provider, path), await patternSha256(`released-${size}`, size), name);
+      }
     });
 
     it('reads byte ranges', async () => {

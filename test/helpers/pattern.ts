@@ -44,3 +44,22 @@ export async function sha256Of(source: AsyncIterable<Uint8Array>): Promise<strin
 export function patternSha256(seed: string, length: number, offset = 0): Promise<string> {
   return sha256Of(patternBytes(seed, length, offset));
 }
+
+/** Chunk sizes around a socket's 16 KiB high-water mark, so writes that complete at once and writes that queue both occur. */
+export const MIXED_CHUNK_SIZES = [1024 * 1024, 7 * 1024, 300 * 1024, 1, 64 * 1024, 16 * 1024];
+
+/**
+ * A source that holds a writer to its promise (Capabilities.writeReleasesChunks): every chunk is a view of
+ * the same buffer, overwritten as soon as the next chunk is asked for, so a writer that kept a chunk past
+ * that point stores garbage. Chunk sizes cycle through `sizes`.
+ */
+export async function* reusedBufferChunks(data: Buffer, sizes = MIXED_CHUNK_SIZES): AsyncGenerator<Uint8Array> {
+  const buffer = Buffer.alloc(Math.max(...sizes));
+  for (let at = 0, i = 0; at < data.length; i++) {
+    const size = Math.min(sizes[i % sizes.length]!, data.length - at);
+    data.copy(buffer, 0, at, at + size);
+    at += size;
+    yield buffer.subarray(0, size);
+    buffer.fill(0xee); // whatever still points at the last chunk now reads garbage
+  }
+}

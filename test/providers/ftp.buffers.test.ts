@@ -13,7 +13,7 @@ import { createLogger } from '../../main/core/log/logger';
 import { ftpSpecSchema } from '../../shared/connection';
 import type { Provider } from '../../shared/provider';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
-import { patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
+import { patternBytes, patternSha256, reusedBufferChunks, sha256Of } from '../helpers/pattern';
 import { startVsftpd, type VsftpdHandle } from '../helpers/vsftpd';
 
 const SIZE = 24 * 1024 * 1024;
@@ -174,23 +174,6 @@ describe('ftp downloads into reused buffers (reuseChunks)', () => {
   });
 });
 
-/**
- * A source that holds the provider to its promise (writeReleasesChunks): every chunk is the same buffer,
- * overwritten with the next bytes as soon as the next chunk is asked for. Sizes vary around the data
- * socket's 16 KiB high-water mark, so writes that complete at once and writes that queue both occur.
- */
-async function* oneBufferSource(data: Buffer): AsyncGenerator<Uint8Array> {
-  const sizes = [1024 * 1024, 7 * 1024, 300 * 1024, 1, 64 * 1024, 16 * 1024];
-  const buffer = Buffer.alloc(1024 * 1024);
-  for (let at = 0, i = 0; at < data.length; i++) {
-    const size = Math.min(sizes[i % sizes.length]!, data.length - at);
-    data.copy(buffer, 0, at, at + size);
-    at += size;
-    yield buffer.subarray(0, size);
-    buffer.fill(0xee); // whatever still points at the last chunk now reads garbage
-  }
-}
-
 describe('ftp uploads finish with each chunk before asking for the next (writeReleasesChunks)', () => {
   const data = Buffer.alloc(12 * 1024 * 1024 + 5);
   let expected: string;
@@ -229,7 +212,7 @@ describe('ftp uploads finish with each chunk before asking for the next (writeRe
       const { provider, folder } = await open();
       try {
         assert.equal(provider.capabilities.writeReleasesChunks, true);
-        const result = await provider.write(`${folder}/release.bin`, oneBufferSource(data), { size: data.length });
+        const result = await provider.write(`${folder}/release.bin`, reusedBufferChunks(data), { size: data.length });
         assert.equal(result.size, data.length);
         assert.equal(await sha256Of(await provider.read(`${folder}/release.bin`)), expected);
       } finally {

@@ -72,6 +72,8 @@ export class S3Provider implements Provider {
       maxConnections: spec.maxConnections,
       emptyFolders: true,
       cheapRename: false,
+      // The part reader copies each chunk into its part before it asks for the next.
+      writeReleasesChunks: true,
     };
   }
 

@@ -186,6 +186,7 @@ export async function uploadObject(
     source,
     token?.partSize ?? choosePartSize(options.partSizeMiB, options.size),
     options.concurrency + 1,
+    options.size === undefined ? undefined : options.size - startOffset,
   );
 
   try {
