@@ -21,6 +21,7 @@ import {
 import { measureFileFerry } from './lib/file-ferry';
 import { reportServerLoad, type PeerResult, type Secrets } from './lib/measure';
 import { Rclone } from './lib/rclone';
+import { inTurn } from './lib/rounds';
 import { filesPerSecond, ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 import { remoteSha256, remoteTreeSha256, removeRemote, type RemoteSite } from './lib/remote';
 import type { TransferRequest } from '../shared/transfers';
@@ -37,7 +38,7 @@ const MATCHED_PARALLELISM = 8;
 export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Measurement[]; goals: Goal[] }> {
   const measurements: Measurement[] = [];
   const goals: Goal[] = [];
-  // Three rounds, each tool in turn: on shared cores single rounds vary by ±30 % (see ratioGoal).
+  // Three rounds, the tools in alternating order (lib/rounds): on shared cores single rounds vary by ±30 % (see ratioGoal).
   const repeat = ctx.repeat ?? 3;
   const stops: Array<() => unknown> = [];
   const started = <T extends { stop(): Promise<void> }>(server: T): T => {
@@ -142,28 +143,35 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
         ? `defaults: part ${S3_DEFAULTS.partSizeMiB} MiB × ${S3_DEFAULTS.uploadConcurrency}`
         : 'defaults: chunk 5 MiB × 4';
     for (let round = 0; round < repeat; round++) {
-      ctx.say(`${big}: FileFerry`);
-      await fileFerry(
-        big,
-        ctx.bigBytes,
-        1,
-        {
-          source: { connection: { spec: ftpSpec() }, path: '/pub/big.bin' },
-          target: { connection: ref(s3Site, 's3'), path: '/ff/big.bin' },
+      await inTurn(
+        round,
+        async () => {
+          ctx.say(`${big}: FileFerry`);
+          await fileFerry(
+            big,
+            ctx.bigBytes,
+            1,
+            {
+              source: { connection: { spec: ftpSpec() }, path: '/pub/big.bin' },
+              target: { connection: ref(s3Site, 's3'), path: '/ff/big.bin' },
+            },
+            bigNote('ff'),
+          );
+          assertSameDigest(big, bigDigest, await remoteSha256(s3Site, '/ff/big.bin'));
         },
-        bigNote('ff'),
+        async () => {
+          ctx.say(`${big}: rclone`);
+          peer(
+            big,
+            ctx.bigBytes,
+            1,
+            await rclone.run(['copyto', 'ftp:pub/big.bin', `s3:${BUCKET}/rclone/big.bin`]),
+            bigNote('rclone'),
+          );
+          assertSameDigest(`${big} (rclone)`, bigDigest, await remoteSha256(s3Site, '/rclone/big.bin'));
+          await removeRemote(s3Site, '/rclone');
+        },
       );
-      assertSameDigest(big, bigDigest, await remoteSha256(s3Site, '/ff/big.bin'));
-      ctx.say(`${big}: rclone`);
-      peer(
-        big,
-        ctx.bigBytes,
-        1,
-        await rclone.run(['copyto', 'ftp:pub/big.bin', `s3:${BUCKET}/rclone/big.bin`]),
-        bigNote('rclone'),
-      );
-      assertSameDigest(`${big} (rclone)`, bigDigest, await remoteSha256(s3Site, '/rclone/big.bin'));
-      await removeRemote(s3Site, '/rclone');
     }
     goals.push(
       ratioGoal(
@@ -195,29 +203,36 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
     for (let round = 0; round < repeat; round++) {
       for (const setting of settings) {
         const label = `${small} (${setting.name})`;
-        ctx.say(`${label}: FileFerry`);
-        await s3rver.clearRequests();
-        const ff = await fileFerry(
-          label,
-          smallTotal,
-          ctx.smallCount,
-          {
-            source: { connection: { spec: ftpSpec(setting.ftp) }, path: '/pub/small' },
-            target: { connection: ref(s3With(setting.ftp), 's3'), path: '/ff-small' },
-            recursive: true,
+        await inTurn(
+          round,
+          async () => {
+            ctx.say(`${label}: FileFerry`);
+            await s3rver.clearRequests();
+            const ff = await fileFerry(
+              label,
+              smallTotal,
+              ctx.smallCount,
+              {
+                source: { connection: { spec: ftpSpec(setting.ftp) }, path: '/pub/small' },
+                target: { connection: ref(s3With(setting.ftp), 's3'), path: '/ff-small' },
+                recursive: true,
+              },
+              setting.ffNote,
+            );
+            ff.note += `; ${await requestsPerFile(s3rver, ctx.smallCount)}`;
+            assertSameTree(label, smallDigests, await remoteTreeSha256(s3Site, '/ff-small'));
+            await removeRemote(s3Site, '/ff-small');
           },
-          setting.ffNote,
+          async () => {
+            ctx.say(`${label}: rclone`);
+            await s3rver.clearRequests();
+            const run = await rclone.run(['copy', 'ftp:pub/small', `s3:${BUCKET}/rclone-small`, ...setting.rcloneArgs]);
+            const theirs = peer(label, smallTotal, ctx.smallCount, run, setting.rcloneNote);
+            theirs.note += `; ${await requestsPerFile(s3rver, ctx.smallCount)}`;
+            assertSameTree(`${label} (rclone)`, smallDigests, await remoteTreeSha256(s3Site, '/rclone-small'));
+            await removeRemote(s3Site, '/rclone-small');
+          },
         );
-        ff.note += `; ${await requestsPerFile(s3rver, ctx.smallCount)}`;
-        assertSameTree(label, smallDigests, await remoteTreeSha256(s3Site, '/ff-small'));
-        await removeRemote(s3Site, '/ff-small');
-        ctx.say(`${label}: rclone`);
-        await s3rver.clearRequests();
-        const run = await rclone.run(['copy', 'ftp:pub/small', `s3:${BUCKET}/rclone-small`, ...setting.rcloneArgs]);
-        const theirs = peer(label, smallTotal, ctx.smallCount, run, setting.rcloneNote);
-        theirs.note += `; ${await requestsPerFile(s3rver, ctx.smallCount)}`;
-        assertSameTree(`${label} (rclone)`, smallDigests, await remoteTreeSha256(s3Site, '/rclone-small'));
-        await removeRemote(s3Site, '/rclone-small');
       }
     }
     for (const setting of settings) {
@@ -236,24 +251,31 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
     // ---- (c) the large file S3→Azure (FileFerry's copy from (a) is the source) ----
     const cross = `S3→Azure ${sizeLabel(ctx.bigBytes)}`;
     for (let round = 0; round < repeat; round++) {
-      ctx.say(`${cross}: FileFerry`);
-      await fileFerry(
-        cross,
-        ctx.bigBytes,
-        1,
-        {
-          source: { connection: ref(s3Site, 's3'), path: '/ff/big.bin' },
-          target: { connection: ref(azureSite, 'azure'), path: '/ff-big.bin' },
+      await inTurn(
+        round,
+        async () => {
+          ctx.say(`${cross}: FileFerry`);
+          await fileFerry(
+            cross,
+            ctx.bigBytes,
+            1,
+            {
+              source: { connection: ref(s3Site, 's3'), path: '/ff/big.bin' },
+              target: { connection: ref(azureSite, 'azure'), path: '/ff-big.bin' },
+            },
+            `defaults: block ${AZURE_DEFAULTS.blockSizeMiB} MiB × ${AZURE_DEFAULTS.uploadConcurrency}`,
+          );
+          assertSameDigest(cross, bigDigest, await remoteSha256(azureSite, '/ff-big.bin'));
+          await removeRemote(azureSite, '/ff-big.bin');
         },
-        `defaults: block ${AZURE_DEFAULTS.blockSizeMiB} MiB × ${AZURE_DEFAULTS.uploadConcurrency}`,
+        async () => {
+          ctx.say(`${cross}: rclone`);
+          const run = await rclone.run(['copyto', `s3:${BUCKET}/ff/big.bin`, `az:${CONTAINER}/rclone-big.bin`]);
+          peer(cross, ctx.bigBytes, 1, run, 'defaults: chunk 4 MiB × 16');
+          assertSameDigest(`${cross} (rclone)`, bigDigest, await remoteSha256(azureSite, '/rclone-big.bin'));
+          await removeRemote(azureSite, '/rclone-big.bin');
+        },
       );
-      assertSameDigest(cross, bigDigest, await remoteSha256(azureSite, '/ff-big.bin'));
-      await removeRemote(azureSite, '/ff-big.bin');
-      ctx.say(`${cross}: rclone`);
-      const run = await rclone.run(['copyto', `s3:${BUCKET}/ff/big.bin`, `az:${CONTAINER}/rclone-big.bin`]);
-      peer(cross, ctx.bigBytes, 1, run, 'defaults: chunk 4 MiB × 16');
-      assertSameDigest(`${cross} (rclone)`, bigDigest, await remoteSha256(azureSite, '/rclone-big.bin'));
-      await removeRemote(azureSite, '/rclone-big.bin');
     }
     goals.push(
       ratioGoal(

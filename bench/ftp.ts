@@ -8,6 +8,7 @@ import { startVsftpd, type VsftpdHandle } from '../test/helpers/vsftpd';
 import { assertSameDigest, sha256OfFile, writeRandomFile } from './lib/files';
 import { measureFileFerry } from './lib/file-ferry';
 import { runPeer, type PeerResult } from './lib/measure';
+import { inTurn } from './lib/rounds';
 import { ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 import type { BenchContext } from './lib/context';
 
@@ -16,7 +17,7 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
   const goals: Goal[] = [];
   const server = await startVsftpd();
   const forget = ctx.onInterrupt(() => server.stop());
-  // Five rounds, each tool in turn: on shared cores single rounds of either tool vary by ±30 % (see ratioGoal).
+  // Five rounds, the tools in alternating order (lib/rounds): on shared cores single rounds of either tool vary by ±30 % (see ratioGoal).
   const repeat = ctx.repeat ?? 5;
   try {
     const ftp: ConnectionRef = { spec: connectionSpecSchema.parse(server.spec()) };
@@ -41,41 +42,52 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
       const down = `FTP→local ${size.label}`;
       const up = `local→FTP ${size.label}`;
       for (let round = 0; round < repeat; round++) {
-        ctx.say(`${down}: FileFerry`);
-        measurements.push(
-          await measureFileFerry(ctx, {
-            label: down,
-            bytes: size.bytes,
-            request: {
-              source: { connection: ftp, path: `/pub/${name}` },
-              target: { connection: local, path: '/ftp-out/ff.bin' },
-            },
-          }),
+        await inTurn(
+          round,
+          async () => {
+            ctx.say(`${down}: FileFerry`);
+            measurements.push(
+              await measureFileFerry(ctx, {
+                label: down,
+                bytes: size.bytes,
+                request: {
+                  source: { connection: ftp, path: `/pub/${name}` },
+                  target: { connection: local, path: '/ftp-out/ff.bin' },
+                },
+              }),
+            );
+            await verifyAndRemove(down, digest, join(outDir, 'ff.bin'));
+          },
+          async () => {
+            if (!size.withPeer) return;
+            ctx.say(`${down}: curl`);
+            measurements.push(await curlDownload(server, down, size.bytes, name, join(outDir, 'curl.bin')));
+            await verifyAndRemove(down, digest, join(outDir, 'curl.bin'));
+          },
         );
-        await verifyAndRemove(down, digest, join(outDir, 'ff.bin'));
-        if (size.withPeer) {
-          ctx.say(`${down}: curl`);
-          measurements.push(await curlDownload(server, down, size.bytes, name, join(outDir, 'curl.bin')));
-          await verifyAndRemove(down, digest, join(outDir, 'curl.bin'));
-        }
-
-        ctx.say(`${up}: FileFerry`);
-        measurements.push(
-          await measureFileFerry(ctx, {
-            label: up,
-            bytes: size.bytes,
-            request: {
-              source: { connection: local, path: `/${name}` },
-              target: { connection: ftp, path: '/pub/up-ff.bin' },
-            },
-          }),
+        await inTurn(
+          round,
+          async () => {
+            ctx.say(`${up}: FileFerry`);
+            measurements.push(
+              await measureFileFerry(ctx, {
+                label: up,
+                bytes: size.bytes,
+                request: {
+                  source: { connection: local, path: `/${name}` },
+                  target: { connection: ftp, path: '/pub/up-ff.bin' },
+                },
+              }),
+            );
+            await verifyAndRemove(up, digest, join(pub, 'up-ff.bin'));
+          },
+          async () => {
+            if (!size.withPeer) return;
+            ctx.say(`${up}: curl`);
+            measurements.push(await curlUpload(server, up, size.bytes, source, 'up-curl.bin'));
+            await verifyAndRemove(up, digest, join(pub, 'up-curl.bin'));
+          },
         );
-        await verifyAndRemove(up, digest, join(pub, 'up-ff.bin'));
-        if (size.withPeer) {
-          ctx.say(`${up}: curl`);
-          measurements.push(await curlUpload(server, up, size.bytes, source, 'up-curl.bin'));
-          await verifyAndRemove(up, digest, join(pub, 'up-curl.bin'));
-        }
       }
       await rm(join(pub, name));
       await rm(source);

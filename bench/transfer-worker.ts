@@ -3,6 +3,7 @@
 // verification, as the app does it) and prints one line: "@@BENCH {json}" with the elapsed time and this
 // process's peak resident set (VmHWM). The request arrives as JSON in argv[2]; secrets (the emulators'
 // well-known keys) in the BENCH_SECRETS environment variable, keyed by the ref's secretsKey.
+import '../main/core/util/heap'; // first: keeps the young generation small (see there)
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

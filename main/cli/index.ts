@@ -1,6 +1,7 @@
 // The `fileferry` command: dispatch to one small module per command, and the one place that turns an
 // error into a message and an exit code. No stack traces for people: FerryErrors carry messages written
 // for them; anything else is logged in full and summarised.
+import '../core/util/heap'; // first: keeps the young generation small (see there)
 import { FerryError } from '../../shared/errors';
 import { installFileLog, type FileLog } from '../core/log/file-sink';
 import { createLogger } from '../core/log/logger';

@@ -1,5 +1,6 @@
 // The Electron shell: app lifecycle and one hardened window. Thin on purpose — the logic lives in main/core,
 // which the CLI, the web server and the tests use without Electron.
+import '../core/util/heap'; // first: keeps the young generation small (see there)
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, safeStorage, shell } from 'electron';
 import { API_CHANNELS, API_VERSION, type VersionInfo } from '../../shared/api';
