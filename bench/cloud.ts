@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { azureSpecSchema, connectionSpecSchema, s3SpecSchema, type ConnectionRef } from '../shared/connection';
 import { startAzurite } from '../test/helpers/azurite';
+import { startFromUrlProxy } from '../test/helpers/azurite-from-url-proxy';
 import { startS3rver, type S3rverServer } from '../test/helpers/s3rver';
 import { startVsftpd } from '../test/helpers/vsftpd';
 import type { BenchContext } from './lib/context';
@@ -285,6 +286,35 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
         1.0,
       ),
     );
+    // ---- (d) the same copy service-side: Azure pulls the object from a presigned S3 URL ----
+    // Azurite lacks Put Block From URL, so the tests' proxy plays Azure's part (it fetches each block's
+    // range from s3rver and stages it in Azurite). The figure is FileFerry's own cost, which is what the
+    // product changes here; the time is the proxy's and the emulators'. rclone has no such path.
+    const serviceSide = `${cross}, service-side`;
+    const proxy = started(await startFromUrlProxy(azurite));
+    const viaProxy: RemoteSite = { spec: azureSite.spec, secrets: { connectionString: proxy.connectionString } };
+    secrets['azure-proxy'] = viaProxy.secrets;
+    for (let round = 0; round < repeat; round++) {
+      ctx.say(`${serviceSide}: FileFerry`);
+      proxy.resetCounts();
+      const m = await fileFerry(
+        serviceSide,
+        ctx.bigBytes,
+        1,
+        {
+          source: { connection: ref(s3Site, 's3'), path: '/ff/big.bin' },
+          target: { connection: ref(viaProxy, 'azure-proxy'), path: '/ff-s2s.bin' },
+        },
+        `block ${AZURE_DEFAULTS.blockSizeMiB} MiB × ${AZURE_DEFAULTS.uploadConcurrency}`,
+      );
+      const { putBlockFromUrl, putBlockBytes, bytesFetched } = proxy.counts;
+      if (putBlockFromUrl === 0 || putBlockBytes !== 0 || bytesFetched !== ctx.bigBytes)
+        throw new Error(`${serviceSide}: the copy was not service-side (${JSON.stringify(proxy.counts)})`);
+      m.note += `; ${putBlockFromUrl} Put Block From URL, 0 bytes sent by FileFerry`;
+      assertSameDigest(serviceSide, bigDigest, await remoteSha256(azureSite, '/ff-s2s.bin'));
+      await removeRemote(azureSite, '/ff-s2s.bin');
+    }
+
     goals.push(
       rssGoal(
         'cloud: FileFerry peak RSS < 150 MiB',
