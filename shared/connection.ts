@@ -46,6 +46,13 @@ export const ftpSpecSchema = z.object({
   caPem: z.string().optional(),
   maxConnections: z.number().int().min(1).max(10).default(2),
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * Uploads go to a temporary name and are renamed once complete and verified, so nothing partial ever sits
+   * under the final name. Off for upload-only folders that refuse renames (drop boxes): files are then
+   * written under their final name directly (as FileZilla does), and a failed upload is removed where the
+   * server allows it.
+   */
+  temporaryNames: z.boolean().default(true),
 });
 
 export const S3_STORAGE_CLASSES = [

@@ -71,6 +71,13 @@ export interface Capabilities {
    * When false, the engine writes to a temporary name in the target folder and renames at the end.
    */
   atomicWrite: boolean;
+  /**
+   * Without atomicWrite: true writes to the final name directly, with no temporary and no rename (the
+   * connection turned temporary names off). Until a write completes, its partial sits under the final name;
+   * the engine continues it there, or removes it when the file fails or is cancelled. false: the connection
+   * could, but uses temporary names (so a refused rename can point at the setting). Absent: no such choice.
+   */
+  writesInPlace?: boolean;
   /** Connections worth opening at once to this site. */
   maxConnections: number;
   /** Folders exist on their own (false for bucket stores, where a folder is a prefix). */

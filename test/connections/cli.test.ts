@@ -97,6 +97,18 @@ describe('fileferry connections', () => {
     for (const run of [added, listed, json]) assert.ok(!(run.stdout + run.stderr).includes(ftp.password));
   });
 
+  it('add --no-temp-names saves an FTP connection that uploads under final names (drop boxes)', async () => {
+    const env = { FILEFERRY_PASSWORD: ftp.password };
+    const where = ['--kind', 'ftp', '--host', ftp.host, '--port', String(ftp.port), '--user', ftp.user];
+    const added = await cli(['add', 'Drop box', ...where, '--no-temp-names'], { env });
+    assert.equal(added.code, 0, added.stderr);
+    const dropBox = (await store.get('Drop box')).spec;
+    assert.ok(dropBox.kind === 'ftp' && dropBox.temporaryNames === false, JSON.stringify(dropBox));
+    const plain = (await store.get('Work FTP')).spec;
+    assert.ok(plain.kind === 'ftp' && plain.temporaryNames === true, JSON.stringify(plain));
+    assert.equal((await cli(['rm', 'Drop box'])).code, 0);
+  });
+
   it('refuses secrets in argv, and a missing secret with no terminal, saving nothing', async () => {
     for (const flag of [['--password', 'x'], ['--password=x'], ['--secret', 'y']]) {
       const run = await cli(['add', 'Leaky', '--kind', 'ftp', '--host', 'h.test', '--user', 'u', ...flag]);

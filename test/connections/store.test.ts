@@ -53,6 +53,7 @@ describe('connection store', () => {
       pinnedFingerprints: [],
       maxConnections: 2,
       timeoutMs: 30_000,
+      temporaryNames: true,
     });
     assert.equal((await store.get('acme web')).id, connection.id);
     assert.equal((await store.get(connection.id)).name, 'Acme Web');

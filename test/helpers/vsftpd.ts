@@ -16,6 +16,11 @@ const VSFTPD = '/usr/sbin/vsftpd';
 export interface VsftpdOptions {
   tls?: 'explicit' | 'implicit';
   certificate?: TestCertificate;
+  /**
+   * A drop box, as anonymous upload folders are often set up: uploads are allowed, but renaming and
+   * deleting are not (anon_other_write_enable=NO).
+   */
+  dropBox?: boolean;
 }
 
 export interface VsftpdHandle {
@@ -67,7 +72,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdHa
     'write_enable=YES',
     'anon_upload_enable=YES',
     'anon_mkdir_write_enable=YES',
-    'anon_other_write_enable=YES',
+    `anon_other_write_enable=${options.dropBox ? 'NO' : 'YES'}`,
     'anon_umask=022',
     'local_enable=NO',
     'pasv_enable=YES',

@@ -106,6 +106,7 @@ describe('FileZilla import', () => {
       pinnedFingerprints: [],
       maxConnections: 2,
       timeoutMs: 30_000,
+      temporaryNames: true,
     });
     assert.equal(plain.connection?.defaultRemoteFolder, '/home/my folder');
     assert.match(plain.warnings.join(' '), /FileFerry will connect without TLS/);

@@ -92,6 +92,7 @@ describe('rclone.conf import', () => {
       pinnedFingerprints: [],
       maxConnections: 2,
       timeoutMs: 30_000,
+      temporaryNames: true,
     });
     assert.deepEqual(item('box').secretFields, ['password']);
     const implicitSpec = item('implicit').connection?.spec;

@@ -48,6 +48,7 @@ export const CONNECTIONS_USAGE = `Usage: fileferry connections <command>
 Options of add:
   --kind ftp|ftps|s3|azure-blob|local
   FTP:   --host H --port N --user U --tls none|explicit|implicit --fingerprint SHA256 (repeatable) --ca-file PEM
+         --no-temp-names (write uploads under their final names: for drop boxes that refuse renames)
   S3:    --bucket B --region R --endpoint URL --path-style --auth keys|profile|env --profile P --access-key-id ID
   Azure: --account A --container C --endpoint URL --auth connection-string|key|sas|entra --tenant-id T --client-id C
   Local: --root DIR
@@ -62,6 +63,7 @@ const ADD_OPTIONS = {
   tls: { type: 'string' },
   fingerprint: { type: 'string', multiple: true },
   'ca-file': { type: 'string' },
+  'no-temp-names': { type: 'boolean' },
   bucket: { type: 'string' },
   region: { type: 'string' },
   endpoint: { type: 'string' },
@@ -273,6 +275,7 @@ async function specFromFlags(
       set(spec, 'tls', str('tls') ?? (kind === 'ftps' ? 'explicit' : 'none'));
       set(spec, 'pinnedFingerprints', values.fingerprint);
       if (str('ca-file')) spec.caPem = await readFile(str('ca-file')!, 'utf8');
+      if (values['no-temp-names'] === true) spec.temporaryNames = false;
       break;
     }
     case 's3':

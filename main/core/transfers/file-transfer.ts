@@ -3,7 +3,8 @@
 // streaming). Decides the overwrite policy once, then makes attempts; a transient failure is retried with
 // backoff, continuing from the last byte the target holds when both sides allow it. Non-atomic targets are
 // written under a temporary name and renamed only after the size (and hash, when both sides name one)
-// checked out, so nothing incomplete or corrupt ever sits under the final name; see verification.ts.
+// checked out, so nothing incomplete or corrupt ever sits under the final name; see verification.ts. A
+// target whose connection turned temporary names off (writesInPlace) is written under the final name.
 import { FerryError, isFerryError } from '../../../shared/errors';
 import type { CancelSignal, Entry, Provider, ResumeToken, WriteOptions, WriteResult } from '../../../shared/provider';
 import type { OverwriteAnswer, OverwritePolicy } from '../../../shared/transfers';
@@ -88,6 +89,8 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
       const retry = (isTransient(error) || restartNext) && attempt <= ctx.retries;
       if (!retry) {
         const bad = badFinal(ctx, started, failure);
+        // A bad copy that replaced an existing file stays (the error says so), also when written in place.
+        if (bad === 'replaced') file.partial = false;
         await discardPartial(ctx, bad === 'remove');
         const tries = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
         const kept =
@@ -190,7 +193,7 @@ function listedFacts(ctx: FileTransferContext): TargetFacts | undefined {
 async function targetFacts(ctx: FileTransferContext, path: string): Promise<TargetFacts> {
   const { target, signal } = ctx;
   const facts = factsOf(path, await statOrUndefined(target, path, signal));
-  if (!target.capabilities.atomicWrite) {
+  if (!target.capabilities.atomicWrite && !target.capabilities.writesInPlace) {
     if (mayResume(ctx.policy)) {
       const partial = await statOrUndefined(target, tempPathFor(path), signal);
       if (partial?.type === 'file') facts.partialSize = partial.size ?? 0;
@@ -215,7 +218,7 @@ async function attemptOnce(
   held: TransferSlots,
 ): Promise<void> {
   const { file, source, target, signal } = ctx;
-  const inPlace = target.capabilities.atomicWrite || file.plan === 'append-final';
+  const inPlace = writesFinal(target) || file.plan === 'append-final';
   const writePath = inPlace ? file.target : tempPathFor(file.target);
   if (!inPlace) file.tempPath = writePath;
 
@@ -337,7 +340,19 @@ async function attemptOnce(
 /** Moves a verified temporary to its final name and marks the file complete. */
 async function finishFile(ctx: FileTransferContext, writePath: string, bytes: number): Promise<void> {
   const { file, target, signal } = ctx;
-  if (writePath !== file.target) await target.rename(writePath, file.target, { signal });
+  if (writePath !== file.target) {
+    try {
+      await target.rename(writePath, file.target, { signal });
+    } catch (error) {
+      if (!isFerryError(error, 'PermissionDenied') || target.capabilities.writesInPlace !== false) throw error;
+      throw new FerryError(
+        'PermissionDenied',
+        `${error.message} Folders that take uploads but refuse renames (drop boxes) need temporary names turned ` +
+          "off in the connection's settings; files are then written under their final names directly.",
+        { cause: error, details: error.details },
+      );
+    }
+  }
   file.partial = false;
   delete file.tempPath;
   delete file.resumeToken;
@@ -357,8 +372,13 @@ function badFinal(
   const { file, target } = ctx;
   if (failure.code !== 'Integrity') return 'none';
   if (file.plan === 'append-final') return 'remove';
-  if (!target.capabilities.atomicWrite || !started.committed) return 'none';
+  if (!writesFinal(target) || !started.committed) return 'none';
   return file.targetExisted ? 'replaced' : 'remove';
+}
+
+/** Whether write() goes to the final name itself: committed there (atomicWrite) or written there in place. */
+function writesFinal(target: Provider): boolean {
+  return target.capabilities.atomicWrite || target.capabilities.writesInPlace === true;
 }
 
 /** Where to continue a partial file from: the temporary's size (append) or the provider's token state. */
@@ -420,7 +440,9 @@ export async function discardPartial(
   if (file.resumeToken) await discardToken(ctx);
   const doomed = new Set<string>();
   if (file.tempPath && file.partial) doomed.add(file.tempPath);
-  if (finalIsBad && (target.capabilities.atomicWrite || file.plan === 'append-final')) doomed.add(file.target);
+  // Written in place, the partial is the final name itself (but an appended final was the user's file).
+  if (target.capabilities.writesInPlace && file.partial && file.plan !== 'append-final') doomed.add(file.target);
+  if (finalIsBad && (writesFinal(target) || file.plan === 'append-final')) doomed.add(file.target);
   for (const path of doomed) {
     try {
       await target.remove(path);

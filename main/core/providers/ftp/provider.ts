@@ -70,6 +70,7 @@ export class FtpProvider implements Provider {
       resumableRead: true,
       resumableWrite: 'append',
       atomicWrite: false,
+      writesInPlace: !spec.temporaryNames,
       maxConnections: spec.maxConnections,
       emptyFolders: true,
       cheapRename: true,
