@@ -1,8 +1,9 @@
 // The transfer queue: jobs (a file or a folder tree, any provider to any provider) run in parallel within
 // per-site connection limits, report throttled progress, can be paused, resumed and cancelled, and survive
 // a restart through the persisted queue. The work of one file lives in file-transfer.ts, the walk of a
-// folder in folder-walker.ts; this class owns state, scheduling and events
-// (providers are cached in provider-cache.ts, overwrite questions wait in overwrite-questions.ts).
+// folder in folder-walker.ts, a job's counters and snapshot in job-tally.ts; this class owns state,
+// scheduling and events (providers are cached in provider-cache.ts, overwrite questions wait in
+// overwrite-questions.ts).
 import { randomUUID } from 'node:crypto';
 import { FerryError, cancelledError } from '../../../shared/errors';
 import type { Provider } from '../../../shared/provider';
@@ -18,6 +19,7 @@ import { createLogger, type Logger } from '../log/logger';
 import { asFerryError, discardPartial, transferFile } from './file-transfer';
 import { planFiles } from './folder-walker';
 import { FINISHED, type FileRecord, type JobRecord, type StoredQueue, UNFINISHED } from './job-model';
+import { JobTally, jobFailure } from './job-tally';
 import { isAnswer } from './overwrite-policy';
 import { RateMeter, Throttle, progressOf } from './progress-meter';
 import { lockQueue, type Unlock } from './queue-lock';
@@ -51,11 +53,7 @@ type StopReason = 'pause' | 'cancel' | 'close';
 /** A job in memory: its persisted record plus what only lives while the engine runs. */
 interface Job {
   record: JobRecord;
-  bytesDone: number;
-  bytesTotal: number | undefined;
-  filesDone: number;
-  filesFailed: number;
-  filesSkipped: number;
+  tally: JobTally;
   meter: RateMeter;
   progress: Throttle;
   lastFile?: string;
@@ -308,7 +306,7 @@ export class TransferEngine {
           listing: job.listing,
         });
         job.record.planned = true;
-        this.recount(job);
+        job.tally.recount(job.record);
         this.changedState(job);
       }
       // More workers than the smaller site's slots: a worker whose source has finished reading hands that
@@ -330,7 +328,7 @@ export class TransferEngine {
         }),
       );
       if (signal.aborted) return;
-      if (job.filesFailed > 0) this.finish(job, 'failed', this.jobError(job));
+      if (job.tally.filesFailed > 0) this.finish(job, 'failed', jobFailure(job.record));
       else this.finish(job, 'completed');
     } catch (error) {
       if (signal.aborted) return;
@@ -436,7 +434,7 @@ export class TransferEngine {
         if (started) this.emit({ type: 'file', jobId: job.record.id, path: file.source, state: 'cancelled' });
       }
     }
-    this.recount(job);
+    job.tally.recount(job.record);
     this.finish(job, 'cancelled');
   }
 
@@ -451,7 +449,7 @@ export class TransferEngine {
     delete job.record.error;
     delete job.record.finishedAt;
     if (!job.record.planned) job.record.files = [];
-    this.recount(job);
+    job.tally.recount(job.record);
     this.setState(job, 'queued');
   }
 
@@ -460,39 +458,15 @@ export class TransferEngine {
   private newJob(record: JobRecord): Job {
     const job: Job = {
       record,
-      bytesDone: 0,
-      bytesTotal: undefined,
-      filesDone: 0,
-      filesFailed: 0,
-      filesSkipped: 0,
+      tally: new JobTally(record),
       meter: new RateMeter(),
       progress: new Throttle(this.progressIntervalMs, () => this.emitProgress(job)),
     };
-    this.recount(job);
     return job;
   }
 
-  /** Recomputes a job's counters from its files (after planning or a restore; otherwise kept incrementally). */
-  private recount(job: Job): void {
-    let done = 0;
-    let total: number | undefined = job.record.planned ? 0 : undefined;
-    job.filesDone = job.filesFailed = job.filesSkipped = 0;
-    for (const file of job.record.files) {
-      if (file.state === 'done') job.filesDone++;
-      else if (file.state === 'failed') job.filesFailed++;
-      else if (file.state === 'skipped') job.filesSkipped++;
-      if (file.state !== 'skipped') {
-        done += file.bytesDone;
-        if (total !== undefined && file.size !== undefined) total += file.size;
-      }
-    }
-    job.bytesDone = done;
-    job.bytesTotal = total;
-  }
-
   private setFileBytes(job: Job, file: FileRecord, bytes: number, flowed: number): void {
-    job.bytesDone += bytes - file.bytesDone;
-    file.bytesDone = bytes;
+    job.tally.setBytes(file, bytes);
     job.lastFile = file.source;
     if (flowed > 0) job.meter.add(flowed);
     job.progress.poke();
@@ -500,21 +474,7 @@ export class TransferEngine {
   }
 
   private setFileState(job: Job, file: FileRecord, state: FileState): void {
-    const before = file.state;
-    if (before === state) return;
-    if (before === 'done') job.filesDone--;
-    else if (before === 'failed') job.filesFailed--;
-    else if (before === 'skipped') job.filesSkipped--;
-    if (state === 'done') job.filesDone++;
-    else if (state === 'failed') job.filesFailed++;
-    else if (state === 'skipped') {
-      job.filesSkipped++;
-      // A skipped file no longer counts toward the bytes to move.
-      job.bytesDone -= file.bytesDone;
-      file.bytesDone = 0;
-      if (job.bytesTotal !== undefined && file.size !== undefined) job.bytesTotal -= file.size;
-    }
-    file.state = state;
+    if (!job.tally.setState(file, state)) return;
     const event: TransferEvent = { type: 'file', jobId: job.record.id, path: file.source, state };
     if (file.error && state === 'failed') event.error = file.error;
     if (file.note && state === 'skipped') event.note = file.note;
@@ -547,32 +507,8 @@ export class TransferEngine {
     this.setState(job, state);
   }
 
-  private jobError(job: Job): FerryError {
-    const failed = job.record.files.filter((f) => f.state === 'failed');
-    const first = failed[0]?.error;
-    if (job.record.files.length === 1 && first) return new FerryError(first.code, first.message);
-    return new FerryError(
-      first?.code ?? 'Protocol',
-      `${failed.length} of ${job.record.files.length} files failed; the first: ${failed[0]?.source}: ${first?.message ?? 'unknown error'}`,
-    );
-  }
-
   private snapshot(job: Job): JobSnapshot {
-    const r = job.record;
-    const snapshot: JobSnapshot = {
-      id: r.id,
-      request: r.request,
-      state: r.state,
-      progress: progressOf(job.bytesDone, job.bytesTotal, r.state === 'running' ? job.meter.rate() : 0),
-      filesTotal: r.files.length,
-      filesDone: job.filesDone,
-      filesFailed: job.filesFailed,
-      filesSkipped: job.filesSkipped,
-      createdAt: r.createdAt,
-    };
-    if (r.error) snapshot.error = r.error;
-    if (r.finishedAt !== undefined) snapshot.finishedAt = r.finishedAt;
-    return snapshot;
+    return job.tally.snapshot(job.record, job.record.state === 'running' ? job.meter.rate() : 0);
   }
 
   private stored(): StoredQueue {
@@ -595,7 +531,7 @@ export class TransferEngine {
     const event: TransferEvent = {
       type: 'progress',
       jobId: job.record.id,
-      progress: progressOf(job.bytesDone, job.bytesTotal, job.meter.rate()),
+      progress: progressOf(job.tally.bytesDone, job.tally.bytesTotal, job.meter.rate()),
     };
     if (job.lastFile !== undefined) event.file = job.lastFile;
     this.emit(event);
