@@ -1,22 +1,24 @@
 // Copies one file, streaming: source.read() → counting/hashing pass-through → target.write(), or, where the
 // target can fetch from a URL the source hands out, service to service (service-copy.ts, falling back to
-// streaming). Decides the overwrite policy once, then makes attempts; a transient failure is retried with
-// backoff, continuing from the last byte the target holds when both sides allow it. Non-atomic targets are
-// written under a temporary name and renamed only after the size (and hash, when both sides name one)
-// checked out, so nothing incomplete or corrupt ever sits under the final name; see verification.ts. A
-// target whose connection turned temporary names off (writesInPlace) is written under the final name.
+// streaming). Decides the overwrite policy once (file-plan.ts), then makes attempts; a transient failure is
+// retried with backoff, continuing from the last byte the target holds when both sides allow it. Non-atomic
+// targets are written under a temporary name and renamed only after the size (and hash, when both sides
+// name one) checked out, so nothing incomplete or corrupt ever sits under the final name; see
+// verification.ts. A target whose connection turned temporary names off (writesInPlace) is written under
+// the final name.
 import { FerryError, isFerryError } from '../../../shared/errors';
-import type { CancelSignal, Entry, Provider, ResumeToken, WriteOptions, WriteResult } from '../../../shared/provider';
+import type { CancelSignal, Provider, ResumeToken, WriteOptions, WriteResult } from '../../../shared/provider';
 import type { OverwriteAnswer, OverwritePolicy } from '../../../shared/transfers';
 import { sleep } from '../util/abort';
 import { createHasher } from '../util/hash';
 import { backoffDelay } from './backoff';
+import { completeSourceFacts, planFile, statOrUndefined } from './file-plan';
 import type { FileRecord } from './job-model';
-import { decide, type Decision, type TargetFacts } from './overwrite-policy';
+import type { TargetFacts } from './overwrite-policy';
 import type { TransferSlots } from './semaphore';
 import { canCopyByUrl, copyByUrl } from './service-copy';
 import type { ListedTarget } from './target-listing';
-import { numberedPath, tempPathFor } from './temp-name';
+import { tempPathFor } from './temp-name';
 import { planVerification, targetOffer, verifyCopy } from './verification';
 
 /** Where an attempt got to, for the decisions made after it failed. */
@@ -116,98 +118,6 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
       await sleep(delay, signal);
     }
   }
-}
-
-/** Applies the overwrite policy; returns the outcome when the file is skipped. */
-async function planFile(ctx: FileTransferContext): Promise<FileOutcome | undefined> {
-  const { file, source, target, signal } = ctx;
-  const compares = ctx.policy !== 'overwrite' && ctx.policy !== 'skip' && ctx.policy !== 'rename';
-  const listed = listedFacts(ctx);
-  const facts =
-    listed && !(listed.exists && compares && (file.modified === undefined || file.size === undefined))
-      ? listed
-      : await withSlots(ctx, async () => {
-          const found = listed ?? (await targetFacts(ctx, file.target));
-          // A conflict is decided on times and sizes: fill in what a listing left out (FTP LIST has no exact time).
-          if (found.exists && compares && (file.modified === undefined || file.size === undefined))
-            await completeSourceFacts(ctx);
-          return found;
-        });
-  const sourceFacts = { size: file.size, modified: file.modified };
-  const policyContext = {
-    precisionMs: Math.max(
-      source.capabilities.modTimePrecisionMs ?? 1000,
-      target.capabilities.modTimePrecisionMs ?? 1000,
-    ),
-    canAppend: canContinue(source, target),
-  };
-  file.targetExisted = facts.exists;
-  let decision: Decision = decide(ctx.policy, sourceFacts, facts, policyContext);
-  if (decision.action === 'ask') decision = decide(await ctx.ask(facts), sourceFacts, facts, policyContext);
-
-  switch (decision.action) {
-    case 'skip':
-      return { state: 'skipped', note: decision.note };
-    case 'rename':
-      file.target = await withSlots(ctx, () => freeName(target, file.target, signal));
-      file.targetExisted = false;
-      file.plan = 'transfer';
-      break;
-    case 'resume':
-      file.plan = 'resume';
-      file.partial = true;
-      break;
-    case 'append-final':
-      file.plan = 'append-final';
-      file.partial = true;
-      break;
-    case 'transfer':
-      if (decision.note) ctx.log('info', `${file.target}: ${decision.note}`);
-      file.plan = 'transfer';
-      break;
-    case 'ask':
-      throw new FerryError('InvalidInput', '"ask" is not an answer to an overwrite question.');
-  }
-  ctx.changed();
-  return undefined;
-}
-
-/** Whether the policy may continue a partial copy (only then does a temporary's size matter). */
-function mayResume(policy: OverwritePolicy): boolean {
-  return policy === 'resume' || policy === 'ask';
-}
-
-/** The target's facts from the folder listing, when they are all the policy needs; else undefined (stat). */
-function listedFacts(ctx: FileTransferContext): TargetFacts | undefined {
-  const { listed, policy, file } = ctx;
-  // A partial's exact size decides a resume: it is stat'ed (some FTP servers hide dot files from LIST).
-  if (!listed || mayResume(policy) || file.resumeToken) return undefined;
-  const final = listed.final;
-  if (final?.type === 'file') {
-    if (policy === 'if-newer' && final.modified === undefined) return undefined;
-    if (policy === 'if-size-differs' && final.size === undefined) return undefined;
-  }
-  return factsOf(file.target, final);
-}
-
-async function targetFacts(ctx: FileTransferContext, path: string): Promise<TargetFacts> {
-  const { target, signal } = ctx;
-  const facts = factsOf(path, await statOrUndefined(target, path, signal));
-  if (!target.capabilities.atomicWrite && !target.capabilities.writesInPlace) {
-    if (mayResume(ctx.policy)) {
-      const partial = await statOrUndefined(target, tempPathFor(path), signal);
-      if (partial?.type === 'file') facts.partialSize = partial.size ?? 0;
-    }
-  } else if (ctx.file.resumeToken) {
-    facts.partialSize = 0;
-  }
-  return facts;
-}
-
-function factsOf(path: string, final: Entry | undefined): TargetFacts {
-  if (final?.type === 'folder')
-    throw new FerryError('AlreadyExists', `${path} is a folder on the target; a file cannot replace it.`);
-  return { exists: final !== undefined, size: final?.size, modified: final?.modified };
 }
 
 /** One attempt; `started` tells the caller where it continued from and how far it got. */
@@ -403,15 +313,6 @@ async function resumePoint(
   return { offset: 0, token: undefined };
 }
 
-/** Fills in the source's size and time with a stat() when the listing did not give them. */
-async function completeSourceFacts(ctx: FileTransferContext): Promise<void> {
-  const { file, source, signal } = ctx;
-  const entry = await source.stat(file.source, { signal });
-  if (file.size === undefined && entry.size !== undefined) file.size = entry.size;
-  if (file.modified === undefined && entry.modified !== undefined) file.modified = entry.modified;
-  if (file.hashes === undefined && entry.hashes) file.hashes = { ...entry.hashes };
-}
-
 /** Whether the source differs from what was planned (then a partial copy of it is worthless). */
 async function sourceChanged(ctx: FileTransferContext): Promise<boolean> {
   const { file, source, signal } = ctx;
@@ -465,14 +366,6 @@ async function discardToken(ctx: Pick<FileTransferContext, 'file' | 'target' | '
   }
 }
 
-async function freeName(target: Provider, path: string, signal: CancelSignal): Promise<string> {
-  for (let n = 1; n < 10_000; n++) {
-    const candidate = numberedPath(path, n);
-    if (!(await statOrUndefined(target, candidate, signal))) return candidate;
-  }
-  throw new FerryError('AlreadyExists', `No free name like ${numberedPath(path, 1)} was found.`);
-}
-
 /**
  * Passes a stream through, calling `onChunk` for each chunk and `onEnd` once it is exhausted. A plain iterator rather than an async generator:
  * this runs for every chunk of every copy, and a generator adds a promise hop and a queue per chunk.
@@ -500,28 +393,6 @@ function tapChunks(
       };
     },
   };
-}
-
-async function statOrUndefined(provider: Provider, path: string, signal: CancelSignal) {
-  try {
-    return await provider.stat(path, { signal });
-  } catch (error) {
-    if (isFerryError(error, 'NotFound')) return undefined;
-    throw error;
-  }
-}
-
-async function withSlots<T>(ctx: FileTransferContext, fn: () => Promise<T>): Promise<T> {
-  const held = await ctx.slots(ctx.signal);
-  try {
-    return await fn();
-  } finally {
-    held.release();
-  }
-}
-
-function canContinue(source: Provider, target: Provider): boolean {
-  return source.capabilities.resumableRead && target.capabilities.resumableWrite !== false;
 }
 
 const SOCKET_ERRORS = new Set([
