@@ -8,7 +8,7 @@ import type { CancelSignal, Entry, Provider } from '../../../shared/provider';
 import type { OverwritePolicy } from '../../../shared/transfers';
 import type { FileOutcome, FileTransferContext } from './file-transfer';
 import { decide, type Decision, type TargetFacts } from './overwrite-policy';
-import { numberedPath, tempPathFor } from './temp-name';
+import { numberedPath, tempPathFor, writesFinal } from './temp-name';
 
 /** Applies the overwrite policy; returns the outcome when the file is skipped. */
 export async function planFile(ctx: FileTransferContext): Promise<FileOutcome | undefined> {
@@ -85,7 +85,7 @@ function listedFacts(ctx: FileTransferContext): TargetFacts | undefined {
 async function targetFacts(ctx: FileTransferContext, path: string): Promise<TargetFacts> {
   const { target, signal } = ctx;
   const facts = factsOf(path, await statOrUndefined(target, path, signal));
-  if (!target.capabilities.atomicWrite && !target.capabilities.writesInPlace) {
+  if (!writesFinal(target)) {
     if (mayResume(ctx.policy)) {
       const partial = await statOrUndefined(target, tempPathFor(path), signal);
       if (partial?.type === 'file') facts.partialSize = partial.size ?? 0;

@@ -18,7 +18,7 @@ import type { TargetFacts } from './overwrite-policy';
 import type { TransferSlots } from './semaphore';
 import { canCopyByUrl, copyByUrl } from './service-copy';
 import type { ListedTarget } from './target-listing';
-import { tempPathFor } from './temp-name';
+import { tempPathFor, writesFinal } from './temp-name';
 import { planVerification, targetOffer, verifyCopy } from './verification';
 
 /** Where an attempt got to, for the decisions made after it failed. */
@@ -284,11 +284,6 @@ function badFinal(
   if (file.plan === 'append-final') return 'remove';
   if (!writesFinal(target) || !started.committed) return 'none';
   return file.targetExisted ? 'replaced' : 'remove';
-}
-
-/** Whether write() goes to the final name itself: committed there (atomicWrite) or written there in place. */
-function writesFinal(target: Provider): boolean {
-  return target.capabilities.atomicWrite || target.capabilities.writesInPlace === true;
 }
 
 /** Where to continue a partial file from: the temporary's size (append) or the provider's token state. */

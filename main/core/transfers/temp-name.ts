@@ -1,11 +1,17 @@
-// Names the engine gives files on the target: the temporary a non-atomic write goes to, and the
-// "name (1).ext" a rename policy picks.
+// Names the engine gives files on the target: the temporary a non-atomic write goes to (and whether a
+// target gets one at all), and the "name (1).ext" a rename policy picks.
 import { createHash } from 'node:crypto';
 import { baseName, joinPath, parentPath } from '../../../shared/paths';
+import type { Provider } from '../../../shared/provider';
 
 const SUFFIX = '.ffpart';
 /** Leaves room for the dot and suffix within the usual 255-byte name limit (UTF-8 may need 3 bytes a char). */
 const MAX_KEPT = 70;
+
+/** Whether write() goes to the final name itself: committed there (atomicWrite) or written there in place. */
+export function writesFinal(target: Provider): boolean {
+  return target.capabilities.atomicWrite || target.capabilities.writesInPlace === true;
+}
 
 /**
  * The temporary for `finalPath`: hidden, recognisable, in the same folder (so the final rename stays on one
