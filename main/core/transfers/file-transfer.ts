@@ -21,6 +21,9 @@ import type { ListedTarget } from './target-listing';
 import { tempPathFor, writesFinal } from './temp-name';
 import { planVerification, targetOffer, verifyCopy } from './verification';
 
+/** What to do with a copy that failed verification under the final name (see badFinal). */
+type BadFinal = 'remove' | 'replaced' | 'none';
+
 /** Where an attempt got to, for the decisions made after it failed. */
 interface AttemptProgress {
   /** The byte it continued from. */
@@ -91,9 +94,7 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
       const retry = (isTransient(error) || restartNext) && attempt <= ctx.retries;
       if (!retry) {
         const bad = badFinal(ctx, started, failure);
-        // A bad copy that replaced an existing file stays (the error says so), also when written in place.
-        if (bad === 'replaced') file.partial = false;
-        await discardPartial(ctx, bad === 'remove');
+        await discardPartial(ctx, bad);
         const tries = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
         const kept =
           bad === 'replaced'
@@ -107,7 +108,7 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
       }
       if (restartNext) {
         // The next attempt writes the whole file again, so a committed bad copy only matters if it is new.
-        await discardPartial(ctx, badFinal(ctx, started, failure) === 'remove');
+        await discardPartial(ctx, badFinal(ctx, started, failure));
         file.plan = 'transfer';
       }
       const delay = backoffDelay(attempt, ctx.retryBaseDelayMs);
@@ -274,11 +275,7 @@ async function finishFile(ctx: FileTransferContext, writePath: string, bytes: nu
  * ('remove': nothing was there before, or it was our appended partial) or stays because it replaced an
  * existing file ('replaced'; the error says so). 'none' when nothing bad sits under the final name.
  */
-function badFinal(
-  ctx: FileTransferContext,
-  started: AttemptProgress,
-  failure: FerryError,
-): 'remove' | 'replaced' | 'none' {
+function badFinal(ctx: FileTransferContext, started: AttemptProgress, failure: FerryError): BadFinal {
   const { file, target } = ctx;
   if (failure.code !== 'Integrity') return 'none';
   if (file.plan === 'append-final') return 'remove';
@@ -327,18 +324,22 @@ async function sourceChanged(ctx: FileTransferContext): Promise<boolean> {
   return changed;
 }
 
-/** Removes what a failed or cancelled file left on the target. Best effort: the original error matters more. */
+/**
+ * Removes what a failed or cancelled file left on the target, given what badFinal said of the final name
+ * ('replaced': it stays, the error says so). Best effort: the original error matters more.
+ */
 export async function discardPartial(
   ctx: Pick<FileTransferContext, 'file' | 'target' | 'log'>,
-  finalIsBad = false,
+  final: BadFinal = 'none',
 ): Promise<void> {
   const { file, target } = ctx;
   if (file.resumeToken) await discardToken(ctx);
   const doomed = new Set<string>();
   if (file.tempPath && file.partial) doomed.add(file.tempPath);
   // Written in place, the partial is the final name itself (but an appended final was the user's file).
-  if (target.capabilities.writesInPlace && file.partial && file.plan !== 'append-final') doomed.add(file.target);
-  if (finalIsBad && (writesFinal(target) || file.plan === 'append-final')) doomed.add(file.target);
+  const inPlacePartial = target.capabilities.writesInPlace && file.partial && file.plan !== 'append-final';
+  if (inPlacePartial && final !== 'replaced') doomed.add(file.target);
+  if (final === 'remove' && (writesFinal(target) || file.plan === 'append-final')) doomed.add(file.target);
   for (const path of doomed) {
     try {
       await target.remove(path);
