@@ -1,7 +1,8 @@
 // Issue 4: FileFerry beside rclone between FTP, S3 and Azure Blob on loopback (vsftpd, s3rver, Azurite):
 //   (a) one large file FTP→S3, streamed;  (b) many small files FTP→S3 as one folder job;  (c) the large file
-//   S3→Azure. Both tools run with their default settings; the small-file case also runs with matched
-//   parallelism (FileFerry's per-site connection limits = rclone's --transfers and --checkers).
+//   S3→Azure; then FileFerry alone: (d) that copy service-side, (e) the large file over HTTPS. Both tools run
+//   with their default settings; the small-file case also runs with matched parallelism (FileFerry's
+//   per-site connection limits = rclone's --transfers and --checkers).
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -10,6 +11,7 @@ import { startAzurite } from '../test/helpers/azurite';
 import { startFromUrlProxy } from '../test/helpers/azurite-from-url-proxy';
 import { startS3rver, type S3rverServer } from '../test/helpers/s3rver';
 import { startVsftpd } from '../test/helpers/vsftpd';
+import { measureOverTls } from './cloud-tls';
 import type { BenchContext } from './lib/context';
 import {
   assertSameDigest,
@@ -314,6 +316,9 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
       assertSameDigest(serviceSide, bigDigest, await remoteSha256(azureSite, '/ff-s2s.bin'));
       await removeRemote(azureSite, '/ff-s2s.bin');
     }
+
+    // ---- (e) the large file over HTTPS (cloud-tls.ts) ----
+    measurements.push(...(await measureOverTls({ ctx, ftp: ftpSpec(), bigDigest, started })));
 
     goals.push(
       rssGoal(

@@ -13,6 +13,8 @@ export interface FileFerryCase {
   files?: number;
   request: TransferRequest;
   secrets?: Secrets;
+  /** More environment for the worker (WorkerOptions.env). */
+  env?: Record<string, string>;
   note?: string;
 }
 
@@ -23,6 +25,7 @@ export async function measureFileFerry(ctx: BenchContext, c: FileFerryCase): Pro
     {
       workDir: ctx.workDir,
       ...(c.secrets ? { secrets: c.secrets } : {}),
+      ...(c.env ? { env: c.env } : {}),
       ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     },
   );

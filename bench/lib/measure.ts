@@ -58,6 +58,8 @@ export interface WorkerOptions {
   secrets?: Secrets;
   /** Write a V8 CPU profile of the worker into this folder (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** More environment for the worker, e.g. NODE_EXTRA_CA_CERTS for servers with a test certificate. */
+  env?: Record<string, string>;
 }
 
 /** The worker's result, plus the warnings the engine logged (a fallback from a service copy, retries). */
@@ -72,7 +74,7 @@ export async function runWorker(
     process.execPath,
     [...profile, ...(await workerCommand(options.workDir)), JSON.stringify(input)],
     // The bundle sits in the run's temporary folder; its packages resolve from the repository's node_modules.
-    { BENCH_SECRETS: JSON.stringify(options.secrets ?? {}), NODE_PATH: NODE_MODULES },
+    { ...options.env, BENCH_SECRETS: JSON.stringify(options.secrets ?? {}), NODE_PATH: NODE_MODULES },
   );
   const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
   if (code !== 0 || !line) throw new Error(`The FileFerry worker failed (exit ${code}): ${stderr.slice(-2000)}`);

@@ -56,7 +56,16 @@ const READY = '@@S3RVER-READY ';
 const REQUEST = '@@S3RVER-REQUEST ';
 const SELF = fileURLToPath(import.meta.url);
 
-export async function startS3rver(options: { buckets?: string[] } = {}): Promise<S3rverServer> {
+export interface S3rverOptions {
+  buckets?: string[];
+  /**
+   * Serve HTTPS with this certificate (PEM files, e.g. from test/helpers/certs.ts). The calling process must
+   * trust it (NODE_EXTRA_CA_CERTS) for the helper's own control requests, as every other client must.
+   */
+  https?: { certPath: string; keyPath: string };
+}
+
+export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ferry-s3rver-'));
   const args = [
     '--openssl-legacy-provider',
@@ -66,6 +75,7 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
     '--serve',
     dataDir,
     (options.buckets ?? []).join(','),
+    options.https ? JSON.stringify(options.https) : '',
   ];
   const child = spawn(process.execPath, args, { cwd: resolve('.'), stdio: ['pipe', 'pipe', 'pipe'] });
   const requests: S3Request[] = [];
@@ -113,17 +123,18 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
     }
     await delay(50);
   }
+  const endpoint = `${options.https ? 'https' : 'http'}://127.0.0.1:${port}`;
   // The log travels through a pipe, so it can trail the responses: a marker request, answered after every
   // earlier one, shows when the log has caught up.
   const settle = async () => {
     const id = String(++syncs);
-    await (await fetch(`http://127.0.0.1:${port}/?x-ferry-sync=${id}`)).arrayBuffer();
+    await (await fetch(`${endpoint}/?x-ferry-sync=${id}`)).arrayBuffer();
     while (!syncsSeen.has(id)) await delay(5);
   };
   return {
     port,
     pid: child.pid ?? -1,
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     accessKeyId: S3RVER_ACCESS_KEY_ID,
     secretAccessKey: S3RVER_SECRET_ACCESS_KEY,
     requests: async () => {
@@ -135,12 +146,10 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
       requests.splice(0);
     },
     control: async (settings) => {
-      const response = await fetch(
-        `http://127.0.0.1:${port}/?x-ferry-control=${encodeURIComponent(JSON.stringify(settings))}`,
-      );
+      const response = await fetch(`${endpoint}/?x-ferry-control=${encodeURIComponent(JSON.stringify(settings))}`);
       await response.arrayBuffer();
     },
-    heldParts: async () => Number(await (await fetch(`http://127.0.0.1:${port}/?x-ferry-held=1`)).text()),
+    heldParts: async () => Number(await (await fetch(`${endpoint}/?x-ferry-held=1`)).text()),
     uploadsOnDisk: async (bucket) => readdir(join(dataDir, bucket, '._S3rver_uploads')).catch(() => []),
     stop,
   };
@@ -152,7 +161,7 @@ export async function startS3rver(options: { buckets?: string[] } = {}): Promise
 type Ctx = any;
 type Next = () => Promise<void>;
 
-async function serve(dataDir: string, buckets: string[]): Promise<void> {
+async function serve(dataDir: string, buckets: string[], https?: { certPath: string; keyPath: string }): Promise<void> {
   const require = createRequire(import.meta.url);
   const S3rver = require('s3rver');
   const S3Error = require('s3rver/lib/models/error');
@@ -167,6 +176,7 @@ async function serve(dataDir: string, buckets: string[]): Promise<void> {
     directory: dataDir,
     silent: true,
     configureBuckets: buckets.filter(Boolean).map((name) => ({ name })),
+    ...(https ? { cert: await readFile(https.certPath), key: await readFile(https.keyPath) } : {}),
   });
   const store = server.store;
   const uploadDir = (bucket: string, uploadId: string) =>
@@ -412,7 +422,8 @@ async function serve(dataDir: string, buckets: string[]): Promise<void> {
 }
 
 if (process.argv[2] === '--serve' && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
-  serve(process.argv[3]!, (process.argv[4] ?? '').split(',')).catch((error: unknown) => {
+  const https = process.argv[5] ? (JSON.parse(process.argv[5]) as { certPath: string; keyPath: string }) : undefined;
+  serve(process.argv[3]!, (process.argv[4] ?? '').split(','), https).catch((error: unknown) => {
     process.stderr.write(`s3rver failed to start: ${String((error as Error)?.stack ?? error)}\n`);
     process.exit(1);
   });

@@ -13,12 +13,14 @@
 // (transactionalContentMD5, which the service verifies) guards a block in transit; it is sent only over
 // plain HTTP (emulators, private endpoints). Over HTTPS, TLS already rejects any altered byte, so a second
 // MD5 pass over every byte (≈1.3 s of CPU per GiB, the largest CPU cost of an upload) would buy nothing.
+// Over TLS a block goes out in slices (util/sliced-body explains why).
 import { createHash, randomBytes } from 'node:crypto';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { FerryError, cancelledError } from '../../../../shared/errors';
 import type { ResumeToken, WriteOptions, WriteResult } from '../../../../shared/provider';
 import { onAbort } from '../../util/abort';
 import { BufferPool } from '../../util/buffer-pool';
+import { isTlsUrl, slicedBody } from '../../util/sliced-body';
 import { azureStatus } from './errors';
 import { BoundedParallel } from './parallel';
 import type { AzureTier } from './tiers';
@@ -108,7 +110,7 @@ export async function* blocksOf(
 
 /** Whether blocks sent to `url` need their own MD5: only without TLS. */
 export function needsBlockMd5(url: string): boolean {
-  return !url.toLowerCase().startsWith('https:');
+  return !isTlsUrl(url);
 }
 
 export interface BlockUploadOptions extends WriteOptions {
@@ -132,6 +134,7 @@ export async function uploadBlocks(
   const abortSignal = controller.signal;
   const wholeMd5 = startIndex === 0 ? createHash('md5') : undefined;
   const md5PerBlock = needsBlockMd5(blob.url);
+  const sliced = isTlsUrl(blob.url);
   const pool = new BoundedParallel(options.concurrency);
   // Blocks in use at once: those being staged plus the one being filled. A staged block's buffer is reused.
   const buffers = new BufferPool(blockSize, options.concurrency + 1);
@@ -155,7 +158,8 @@ export async function uploadBlocks(
         index++;
         await pool.run(() =>
           blob
-            .stageBlock(id, block, block.length, {
+            // A function body is called again for each attempt the SDK makes, so a retry gets a fresh stream.
+            .stageBlock(id, sliced ? () => slicedBody(block) : block, block.length, {
               ...(blockMd5 ? { transactionalContentMD5: blockMd5 } : {}),
               abortSignal,
             })

@@ -1,10 +1,12 @@
 // Builds the S3 client for a connection: credentials (profile, environment chain or access key), region,
 // endpoint and the compatibility switches S3-compatible servers need.
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { DeserializeMiddleware, MetadataBearer } from '@aws-sdk/types';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { s3SpecSchema, type S3Spec } from '../../../../shared/connection';
 import { FerryError } from '../../../../shared/errors';
 import { registerSecret } from '../../../../shared/redact';
+import { slicedBody, TLS_WRITE_SLICE_BYTES } from '../../util/sliced-body';
 import type { ProviderContext } from '../registry';
 
 /** S3's own default; also what nearly every S3-compatible server accepts. */
@@ -91,6 +93,11 @@ export async function createS3Client(spec: S3Spec, context: ProviderContext): Pr
     },
   });
   skipPayloadHashWhenMd5Signed(client);
+  client.middlewareStack.add(sliceBodiesOverTls, {
+    step: 'deserialize',
+    name: 'fileferrySliceBodiesOverTls',
+    priority: 'low',
+  });
   return { client, region };
 }
 
@@ -113,6 +120,21 @@ function skipPayloadHashWhenMd5Signed(client: S3Client): void {
     { step: 'build', name: 'fileferryUnsignedPayloadWithMd5', priority: 'low' },
   );
 }
+
+/**
+ * Over TLS, a part body goes to the socket in slices (util/sliced-body explains why). Last before the HTTP
+ * handler, after signing and checksums have seen the whole buffer. The request is copied, not changed: the
+ * SDK's retry sends the same request again and needs its buffer (it does not retry a request whose body is
+ * a stream).
+ */
+export const sliceBodiesOverTls: DeserializeMiddleware<object, MetadataBearer> = (next) => async (args) => {
+  const request = args.request as { protocol?: string; body?: unknown } | undefined;
+  const body = request?.body;
+  if (request?.protocol !== 'https:' || !(body instanceof Uint8Array) || body.length <= TLS_WRITE_SLICE_BYTES) {
+    return next(args);
+  }
+  return next({ ...args, request: { ...request, body: slicedBody(body) } });
+};
 
 /**
  * The connection for a CLI address `s3://bucket/key`, from the environment the AWS CLI reads: access keys
