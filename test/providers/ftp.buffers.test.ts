@@ -1,6 +1,7 @@
-// The FTP provider's two throughput measures, proved for correctness rather than speed (bench/ measures
-// speed): downloads that reuse a few buffers (ReadOptions.reuseChunks, RecyclingReader) and a pool that
-// steers the next command away from a session still settling after a large upload.
+// The FTP provider's throughput measures, proved for correctness rather than speed (bench/ measures
+// speed): downloads that reuse a few buffers (ReadOptions.reuseChunks: RecyclingReader on plain connections,
+// CoalescingSink over TLS) and a pool that steers the next command away from a session still settling after
+// a large upload.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
@@ -23,7 +24,11 @@ interface Consumed {
   bytes: number;
   /** Distinct memory blocks the chunks were views of. */
   distinctBuffers: number;
+  largestChunk: number;
 }
+
+/** The largest piece of data a TLS record carries: what an FTPS data socket hands on at most per read. */
+const TLS_RECORD_BYTES = 16 * 1024;
 
 /** Consumes like a target that releases chunks: hashes each one, sometimes slowly, before asking again. */
 async function consumeSlowly(stream: AsyncIterable<Uint8Array>): Promise<Consumed> {
@@ -31,14 +36,16 @@ async function consumeSlowly(stream: AsyncIterable<Uint8Array>): Promise<Consume
   const buffers = new Set<ArrayBufferLike>();
   let bytes = 0;
   let count = 0;
+  let largestChunk = 0;
   for await (const chunk of stream) {
     hash.update(chunk);
     buffers.add(chunk.buffer);
     bytes += chunk.byteLength;
+    largestChunk = Math.max(largestChunk, chunk.byteLength);
     // Stalls long enough for the socket to fill every reused buffer, so the reader must pause and resume.
     if (++count % 16 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { sha256: hash.digest('hex'), bytes, distinctBuffers: buffers.size };
+  return { sha256: hash.digest('hex'), bytes, distinctBuffers: buffers.size, largestChunk };
 }
 
 function openProvider(spec: unknown, password?: string): Promise<Provider> {
@@ -51,13 +58,56 @@ function openProvider(spec: unknown, password?: string): Promise<Provider> {
 describe('ftp downloads into reused buffers (reuseChunks)', () => {
   let vsftpd: VsftpdHandle;
   let ftpSrv: FtpServerHandle;
+  let vsftpdTls: VsftpdHandle;
+  let ftpSrvTls: FtpServerHandle;
   let expected: string;
   before(async () => {
-    [vsftpd, ftpSrv, expected] = await Promise.all([startVsftpd(), startFtpServer(), patternSha256('reuse', SIZE)]);
+    [vsftpd, ftpSrv, vsftpdTls, ftpSrvTls, expected] = await Promise.all([
+      startVsftpd(),
+      startFtpServer(),
+      startVsftpd({ tls: 'explicit' }),
+      startFtpServer({ tls: 'explicit' }),
+      patternSha256('reuse', SIZE),
+    ]);
   });
   after(async () => {
-    await Promise.all([vsftpd?.stop(), ftpSrv?.stop()]);
+    await Promise.all([vsftpd?.stop(), ftpSrv?.stop(), vsftpdTls?.stop(), ftpSrvTls?.stop()]);
   });
+
+  for (const server of ['vsftpd', 'ftp-srv'] as const) {
+    it(`${server}, FTPS: a slowly consumed download gathers TLS records into a handful of reused buffers`, async () => {
+      const provider =
+        server === 'vsftpd'
+          ? await openProvider(vsftpdTls.spec())
+          : await openProvider(ftpSrvTls.spec(), ftpSrvTls.password);
+      const folder = server === 'vsftpd' ? vsftpdTls.writablePath : '';
+      try {
+        await provider.write(`${folder}/reuse.bin`, patternBytes('reuse', SIZE));
+        const gathered = await consumeSlowly(await provider.read(`${folder}/reuse.bin`, { reuseChunks: true }));
+        assert.equal(gathered.bytes, SIZE);
+        assert.equal(gathered.sha256, expected);
+        assert.ok(gathered.distinctBuffers <= 8, `chunks came from ${gathered.distinctBuffers} buffers`);
+        // A consumer that falls behind gets what gathered meanwhile, not one TLS record at a time.
+        assert.ok(gathered.largestChunk > TLS_RECORD_BYTES, `the largest chunk was ${gathered.largestChunk} bytes`);
+
+        // Without the option the records go on one by one in fresh memory (the control for the above).
+        const records = await consumeSlowly(await provider.read(`${folder}/reuse.bin`));
+        assert.equal(records.sha256, expected);
+        assert.ok(records.largestChunk <= TLS_RECORD_BYTES, `a chunk of ${records.largestChunk} bytes`);
+
+        const offset = 5 * 1024 * 1024 + 7;
+        const length = 3 * 1024 * 1024 + 11;
+        const ranged = await consumeSlowly(
+          await provider.read(`${folder}/reuse.bin`, { reuseChunks: true, offset, length }),
+        );
+        assert.equal(ranged.bytes, length);
+        assert.equal(ranged.sha256, await patternSha256('reuse', length, offset));
+        assert.equal((await provider.stat(`${folder}/reuse.bin`)).size, SIZE);
+      } finally {
+        await provider.close();
+      }
+    });
+  }
 
   for (const server of ['vsftpd', 'ftp-srv'] as const) {
     it(`${server}: a slowly consumed download is byte-identical and uses a handful of buffers`, async () => {

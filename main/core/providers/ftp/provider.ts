@@ -24,6 +24,7 @@ import { BufferPool } from '../../util/buffer-pool';
 import { isFtpReply, toFerryError } from './errors';
 import { parseMlstReply, toEntries, toEntry } from './listing';
 import type { ConnectionPool } from './pool';
+import { CoalescingSink } from './coalescing-sink';
 import { RecyclingReader } from './recycling-reader';
 import { uploadBody } from './upload-body';
 import { defaultPort, type FtpSession, type ServerFeatures } from './session';
@@ -34,7 +35,7 @@ const READ_BUFFER_BYTES = 1024 * 1024;
 /** The same buffer on the readable side, counted in socket reads (64 KiB each at most). */
 const READ_BUFFER_CHUNKS = 16;
 const EMPTY_TLS_UPLOAD_GRACE_MS = 200;
-/** Reused read buffers of a plain download (RecyclingReader): 8 × 256 KiB, ~2 MiB per download. */
+/** Reused read buffers of a download (RecyclingReader, CoalescingSink): 8 × 256 KiB, ~2 MiB per download. */
 const RECYCLED_BUFFER_BYTES = 256 * 1024;
 const RECYCLED_BUFFERS = 8;
 
@@ -111,14 +112,14 @@ export class FtpProvider implements Provider {
     for (let attempt = 0; ; attempt++) {
       const { connection: session, fresh } = await this.pool.acquire(signal);
       const stopWatching = onAbort(signal, () => session.close());
-      const { sink, chunks, recycling } = this.downloadSink(session, options.reuseChunks === true);
+      const { sink, chunks, reader } = this.downloadSink(session, options.reuseChunks === true);
       const detach = () => {
         stopWatching();
         session.makeDataSocket = undefined;
       };
       const transfer = session.client.downloadTo(sink, file, offset);
       // Settled below; this only keeps it from counting as unhandled (and wakes a waiting reader).
-      transfer.catch((error: unknown) => recycling?.fail(error));
+      transfer.catch((error: unknown) => reader?.fail(error));
       let first: IteratorResult<Buffer>;
       try {
         // Wait for the first bytes (or the end) so a missing file fails read() itself, not the iteration.
@@ -137,24 +138,29 @@ export class FtpProvider implements Provider {
   }
 
   /**
-   * Where a download's bytes go. Plain connections, for a caller that releases each chunk before the next
-   * (reuseChunks): straight from the socket into reused buffers (RecyclingReader), with basic-ftp's
-   * destination left empty. Otherwise (and always over TLS, whose socket cannot take `onread`) a
-   * PassThrough whose readable side hands on the socket's chunks one by one (object mode): a byte-mode
-   * readable's iterator would join everything buffered into a fresh buffer, copying every byte once more.
+   * Where a download's bytes go. For a caller that releases each chunk before the next (reuseChunks): over a
+   * plain connection straight from the socket into reused buffers (RecyclingReader), with basic-ftp's
+   * destination left empty; over TLS, whose socket cannot take `onread`, the records gathered into reused
+   * buffers (CoalescingSink). Otherwise a PassThrough whose readable side hands on the socket's chunks one by
+   * one (object mode): a byte-mode readable's iterator would join everything buffered into a fresh buffer,
+   * copying every byte once more.
    */
   private downloadSink(
     session: FtpSession,
     reuseChunks: boolean,
-  ): { sink: Writable; chunks: AsyncIterator<Buffer>; recycling?: RecyclingReader } {
-    if (reuseChunks && !this.secure) {
+  ): { sink: Writable; chunks: AsyncIterator<Buffer>; reader?: RecyclingReader | CoalescingSink } {
+    if (reuseChunks && this.secure) {
+      const coalescing = new CoalescingSink(this.readBuffers, RECYCLED_BUFFERS);
+      return { sink: coalescing.sink, chunks: coalescing, reader: coalescing };
+    }
+    if (reuseChunks) {
       const recycling = new RecyclingReader(this.readBuffers, RECYCLED_BUFFERS);
       session.makeDataSocket = () => recycling.createSocket();
       const sink = new Writable({
         write: (_chunk, _encoding, callback) =>
           callback(new Error('The data connection delivered bytes outside the reused buffers.')),
       });
-      return { sink, chunks: recycling, recycling };
+      return { sink, chunks: recycling, reader: recycling };
     }
     const sink = new PassThrough({
       writableHighWaterMark: READ_BUFFER_BYTES,
