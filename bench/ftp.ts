@@ -1,6 +1,6 @@
 // Issue 2: streaming a large file FTP→local and local→FTP against vsftpd on loopback, beside curl on the
-// same server and the same kind of target (a file on the same disk). A smaller file shows whether
-// FileFerry's peak RSS depends on the file size (it must not).
+// same server and the same kind of target (a file on the same disk), then the same over explicit FTPS. A
+// smaller file shows whether FileFerry's peak RSS depends on the file size (it must not).
 import { link, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectionSpecSchema, type ConnectionRef } from '../shared/connection';
@@ -12,23 +12,39 @@ import { inTurn } from './lib/rounds';
 import { ratioGoal, rssGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 import type { BenchContext } from './lib/context';
 
+interface Site {
+  /** "FTP" or "FTPS", as the case labels name it. */
+  name: string;
+  server: VsftpdHandle;
+  /** curl's options for this server beyond the URL (TLS and the certificate to trust). */
+  curlOptions: string[];
+}
+
 export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measurement[]; goals: Goal[] }> {
   const measurements: Measurement[] = [];
   const goals: Goal[] = [];
-  const server = await startVsftpd();
-  const forget = ctx.onInterrupt(() => server.stop());
+  const plain = await startVsftpd();
+  const forgetPlain = ctx.onInterrupt(() => plain.stop());
+  // The same transfer over explicit FTPS: FileFerry trusts the server's test certificate (its spec carries
+  // it), curl is told to (--cacert); both verify it.
+  const secure = await startVsftpd({ tls: 'explicit' });
+  const forgetSecure = ctx.onInterrupt(() => secure.stop());
   // Five rounds, the tools in alternating order (lib/rounds): on shared cores single rounds of either tool vary by ±30 % (see ratioGoal).
   const repeat = ctx.repeat ?? 5;
   try {
-    const ftp: ConnectionRef = { spec: connectionSpecSchema.parse(server.spec()) };
     const local: ConnectionRef = { spec: { kind: 'local', root: ctx.workDir } };
-    const pub = join(server.root, 'pub');
     const outDir = join(ctx.workDir, 'ftp-out');
     await mkdir(outDir, { recursive: true });
+    const ftp: Site = { name: 'FTP', server: plain, curlOptions: [] };
+    const ftps: Site = {
+      name: 'FTPS',
+      server: secure,
+      curlOptions: ['--ssl-reqd', '--cacert', secure.certificate!.certPath],
+    };
 
     const sizes = [
-      { label: sizeLabel(ctx.bigBytes), bytes: ctx.bigBytes, withPeer: true },
-      { label: sizeLabel(ctx.midBytes), bytes: ctx.midBytes, withPeer: false },
+      { label: sizeLabel(ctx.bigBytes), bytes: ctx.bigBytes, sites: [ftp, ftps], withPeer: true },
+      { label: sizeLabel(ctx.midBytes), bytes: ctx.midBytes, sites: [ftp], withPeer: false },
     ];
     for (const size of sizes) {
       const name = `ftp-${size.bytes}.bin`;
@@ -36,102 +52,103 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
       ctx.say(`generating ${size.label} of random bytes`);
       await writeRandomFile(source, size.bytes);
       const digest = await sha256OfFile(source);
-      // Same inode, no second copy on disk: the server reads what the generator wrote.
-      await link(source, join(pub, name));
-
-      const down = `FTP→local ${size.label}`;
-      const up = `local→FTP ${size.label}`;
-      for (let round = 0; round < repeat; round++) {
-        await inTurn(
-          round,
-          async () => {
-            ctx.say(`${down}: FileFerry`);
-            measurements.push(
-              await measureFileFerry(ctx, {
-                label: down,
-                bytes: size.bytes,
-                request: {
-                  source: { connection: ftp, path: `/pub/${name}` },
-                  target: { connection: local, path: '/ftp-out/ff.bin' },
-                },
-              }),
-            );
-            await verifyAndRemove(down, digest, join(outDir, 'ff.bin'));
-          },
-          async () => {
-            if (!size.withPeer) return;
-            ctx.say(`${down}: curl`);
-            measurements.push(await curlDownload(server, down, size.bytes, name, join(outDir, 'curl.bin')));
-            await verifyAndRemove(down, digest, join(outDir, 'curl.bin'));
-          },
-        );
-        await inTurn(
-          round,
-          async () => {
-            ctx.say(`${up}: FileFerry`);
-            measurements.push(
-              await measureFileFerry(ctx, {
-                label: up,
-                bytes: size.bytes,
-                request: {
-                  source: { connection: local, path: `/${name}` },
-                  target: { connection: ftp, path: '/pub/up-ff.bin' },
-                },
-              }),
-            );
-            await verifyAndRemove(up, digest, join(pub, 'up-ff.bin'));
-          },
-          async () => {
-            if (!size.withPeer) return;
-            ctx.say(`${up}: curl`);
-            measurements.push(await curlUpload(server, up, size.bytes, source, 'up-curl.bin'));
-            await verifyAndRemove(up, digest, join(pub, 'up-curl.bin'));
-          },
-        );
+      for (const site of size.sites) {
+        const remote: ConnectionRef = { spec: connectionSpecSchema.parse(site.server.spec()) };
+        const pub = join(site.server.root, 'pub');
+        // Same inode, no second copy on disk: the server reads what the generator wrote.
+        await link(source, join(pub, name));
+        const down = `${site.name}→local ${size.label}`;
+        const up = `local→${site.name} ${size.label}`;
+        for (let round = 0; round < repeat; round++) {
+          await inTurn(
+            round,
+            async () => {
+              ctx.say(`${down}: FileFerry`);
+              measurements.push(
+                await measureFileFerry(ctx, {
+                  label: down,
+                  bytes: size.bytes,
+                  request: {
+                    source: { connection: remote, path: `/pub/${name}` },
+                    target: { connection: local, path: '/ftp-out/ff.bin' },
+                  },
+                }),
+              );
+              await verifyAndRemove(down, digest, join(outDir, 'ff.bin'));
+            },
+            async () => {
+              if (!size.withPeer) return;
+              ctx.say(`${down}: curl`);
+              measurements.push(await curlDownload(site, down, size.bytes, name, join(outDir, 'curl.bin')));
+              await verifyAndRemove(down, digest, join(outDir, 'curl.bin'));
+            },
+          );
+          await inTurn(
+            round,
+            async () => {
+              ctx.say(`${up}: FileFerry`);
+              measurements.push(
+                await measureFileFerry(ctx, {
+                  label: up,
+                  bytes: size.bytes,
+                  request: {
+                    source: { connection: local, path: `/${name}` },
+                    target: { connection: remote, path: '/pub/up-ff.bin' },
+                  },
+                }),
+              );
+              await verifyAndRemove(up, digest, join(pub, 'up-ff.bin'));
+            },
+            async () => {
+              if (!size.withPeer) return;
+              ctx.say(`${up}: curl`);
+              measurements.push(await curlUpload(site, up, size.bytes, source, 'up-curl.bin'));
+              await verifyAndRemove(up, digest, join(pub, 'up-curl.bin'));
+            },
+          );
+        }
+        await rm(join(pub, name));
       }
-      await rm(join(pub, name));
       await rm(source);
     }
 
     const rounds = (c: string, tool: string) => measurements.filter((m) => m.case === c && m.tool === tool);
-    for (const c of [`FTP→local ${sizes[0]!.label}`, `local→FTP ${sizes[0]!.label}`]) {
-      goals.push(ratioGoal(`${c}: FileFerry ≥ 0.9× curl`, rounds(c, 'FileFerry'), rounds(c, 'curl'), 0.9));
+    const big = sizes[0]!.label;
+    for (const site of sizes[0]!.sites) {
+      for (const c of [`${site.name}→local ${big}`, `local→${site.name} ${big}`]) {
+        goals.push(ratioGoal(`${c}: FileFerry ≥ 0.9× curl`, rounds(c, 'FileFerry'), rounds(c, 'curl'), 0.9));
+      }
     }
     goals.push(
       rssGoal(
-        'FTP: FileFerry peak RSS < 150 MiB, any size',
+        'FTP and FTPS: FileFerry peak RSS < 150 MiB, any size',
         measurements.filter((m) => m.tool === 'FileFerry'),
       ),
     );
   } finally {
-    forget();
-    await server.stop();
+    forgetPlain();
+    forgetSecure();
+    await Promise.all([plain.stop(), secure.stop()]);
   }
   return { measurements, goals };
 }
 
 /** curl's own time_total (connect, login, transfer), like the worker's figure excludes process start-up. */
 async function curlDownload(
-  server: VsftpdHandle,
+  site: Site,
   label: string,
   bytes: number,
   name: string,
   output: string,
 ): Promise<Measurement> {
-  const url = `ftp://127.0.0.1:${server.port}/pub/${name}`;
-  const run = await runPeer('curl', ['-sS', '--fail', '-o', output, '-w', '%{time_total}', url]);
+  const url = `ftp://127.0.0.1:${site.server.port}/pub/${name}`;
+  const run = await runPeer('curl', ['-sS', '--fail', ...site.curlOptions, '-o', output, '-w', '%{time_total}', url]);
   return curlMeasurement(label, bytes, run);
 }
 
-async function curlUpload(
-  server: VsftpdHandle,
-  label: string,
-  bytes: number,
-  input: string,
-  name: string,
-): Promise<Measurement> {
-  const url = `ftp://127.0.0.1:${server.port}/pub/${name}`;
-  const run = await runPeer('curl', ['-sS', '--fail', '-T', input, '-w', '%{time_total}', url]);
+async function curlUpload(site: Site, label: string, bytes: number, input: string, name: string): Promise<Measurement> {
+  const url = `ftp://127.0.0.1:${site.server.port}/pub/${name}`;
+  const run = await runPeer('curl', ['-sS', '--fail', ...site.curlOptions, '-T', input, '-w', '%{time_total}', url]);
   return curlMeasurement(label, bytes, run);
 }
 
