@@ -32,9 +32,7 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
   // Five rounds, the tools in alternating order (lib/rounds): on shared cores single rounds of either tool vary by ±30 % (see ratioGoal).
   const repeat = ctx.repeat ?? 5;
   try {
-    const local: ConnectionRef = { spec: { kind: 'local', root: ctx.workDir } };
-    const outDir = join(ctx.workDir, 'ftp-out');
-    await mkdir(outDir, { recursive: true });
+    await mkdir(join(ctx.workDir, OUT_DIR), { recursive: true });
     const ftp: Site = { name: 'FTP', server: plain, curlOptions: [] };
     const ftps: Site = {
       name: 'FTPS',
@@ -53,61 +51,12 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
       await writeRandomFile(source, size.bytes);
       const digest = await sha256OfFile(source);
       for (const site of size.sites) {
-        const remote: ConnectionRef = { spec: connectionSpecSchema.parse(site.server.spec()) };
-        const pub = join(site.server.root, 'pub');
         // Same inode, no second copy on disk: the server reads what the generator wrote.
-        await link(source, join(pub, name));
-        const down = `${site.name}→local ${size.label}`;
-        const up = `local→${site.name} ${size.label}`;
-        for (let round = 0; round < repeat; round++) {
-          await inTurn(
-            round,
-            async () => {
-              ctx.say(`${down}: FileFerry`);
-              measurements.push(
-                await measureFileFerry(ctx, {
-                  label: down,
-                  bytes: size.bytes,
-                  request: {
-                    source: { connection: remote, path: `/pub/${name}` },
-                    target: { connection: local, path: '/ftp-out/ff.bin' },
-                  },
-                }),
-              );
-              await verifyAndRemove(down, digest, join(outDir, 'ff.bin'));
-            },
-            async () => {
-              if (!size.withPeer) return;
-              ctx.say(`${down}: curl`);
-              measurements.push(await curlDownload(site, down, size.bytes, name, join(outDir, 'curl.bin')));
-              await verifyAndRemove(down, digest, join(outDir, 'curl.bin'));
-            },
-          );
-          await inTurn(
-            round,
-            async () => {
-              ctx.say(`${up}: FileFerry`);
-              measurements.push(
-                await measureFileFerry(ctx, {
-                  label: up,
-                  bytes: size.bytes,
-                  request: {
-                    source: { connection: local, path: `/${name}` },
-                    target: { connection: remote, path: '/pub/up-ff.bin' },
-                  },
-                }),
-              );
-              await verifyAndRemove(up, digest, join(pub, 'up-ff.bin'));
-            },
-            async () => {
-              if (!size.withPeer) return;
-              ctx.say(`${up}: curl`);
-              measurements.push(await curlUpload(site, up, size.bytes, source, 'up-curl.bin'));
-              await verifyAndRemove(up, digest, join(pub, 'up-curl.bin'));
-            },
-          );
-        }
-        await rm(join(pub, name));
+        const served = join(site.server.root, 'pub', name);
+        await link(source, served);
+        const file = { name, source, digest, bytes: size.bytes, label: size.label, withPeer: size.withPeer };
+        measurements.push(...(await measureBothWays(ctx, site, file, repeat)));
+        await rm(served);
       }
       await rm(source);
     }
@@ -131,6 +80,85 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
     await Promise.all([plain.stop(), secure.stop()]);
   }
   return { measurements, goals };
+}
+
+const OUT_DIR = 'ftp-out';
+
+interface SourceFile {
+  /** Its name in the work folder and in each server's /pub. */
+  name: string;
+  /** Its path in the work folder (the uploads' source). */
+  source: string;
+  digest: string;
+  bytes: number;
+  label: string;
+  /** Whether curl runs too (only for the large file). */
+  withPeer: boolean;
+}
+
+/** `repeat` rounds of a download and an upload between `site` and the local disk, curl's beside FileFerry's. */
+async function measureBothWays(
+  ctx: BenchContext,
+  site: Site,
+  file: SourceFile,
+  repeat: number,
+): Promise<Measurement[]> {
+  const measurements: Measurement[] = [];
+  const local: ConnectionRef = { spec: { kind: 'local', root: ctx.workDir } };
+  const remote: ConnectionRef = { spec: connectionSpecSchema.parse(site.server.spec()) };
+  const outDir = join(ctx.workDir, OUT_DIR);
+  const pub = join(site.server.root, 'pub');
+  const down = `${site.name}→local ${file.label}`;
+  const up = `local→${site.name} ${file.label}`;
+  for (let round = 0; round < repeat; round++) {
+    await inTurn(
+      round,
+      async () => {
+        ctx.say(`${down}: FileFerry`);
+        measurements.push(
+          await measureFileFerry(ctx, {
+            label: down,
+            bytes: file.bytes,
+            request: {
+              source: { connection: remote, path: `/pub/${file.name}` },
+              target: { connection: local, path: `/${OUT_DIR}/ff.bin` },
+            },
+          }),
+        );
+        await verifyAndRemove(down, file.digest, join(outDir, 'ff.bin'));
+      },
+      async () => {
+        if (!file.withPeer) return;
+        ctx.say(`${down}: curl`);
+        measurements.push(await curlDownload(site, down, file.bytes, file.name, join(outDir, 'curl.bin')));
+        await verifyAndRemove(down, file.digest, join(outDir, 'curl.bin'));
+      },
+    );
+    await inTurn(
+      round,
+      async () => {
+        ctx.say(`${up}: FileFerry`);
+        measurements.push(
+          await measureFileFerry(ctx, {
+            label: up,
+            bytes: file.bytes,
+            request: {
+              source: { connection: local, path: `/${file.name}` },
+              target: { connection: remote, path: '/pub/up-ff.bin' },
+            },
+          }),
+        );
+        await verifyAndRemove(up, file.digest, join(pub, 'up-ff.bin'));
+      },
+      async () => {
+        if (!file.withPeer) return;
+        ctx.say(`${up}: curl`);
+        measurements.push(await curlUpload(site, up, file.bytes, file.source, 'up-curl.bin'));
+        await verifyAndRemove(up, file.digest, join(pub, 'up-curl.bin'));
+      },
+    );
+  }
+  return measurements;
 }
 
 /** curl's own time_total (connect, login, transfer), like the worker's figure excludes process start-up. */
