@@ -12,6 +12,7 @@ import { RecyclingReader } from '../../main/core/providers/ftp/recycling-reader'
 import { BufferPool } from '../../main/core/util/buffer-pool';
 import { createLogger } from '../../main/core/log/logger';
 import { ftpSpecSchema } from '../../shared/connection';
+import { FerryError } from '../../shared/errors';
 import type { Provider } from '../../shared/provider';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256, reusedBufferChunks, sha256Of } from '../helpers/pattern';
@@ -108,6 +109,39 @@ describe('ftp downloads into reused buffers (reuseChunks)', () => {
       }
     });
   }
+
+  it('ftp-srv, FTPS: a download cut mid-way fails the reader, and a read from there completes the file', async () => {
+    const provider = await openProvider(ftpSrvTls.spec(), ftpSrvTls.password);
+    try {
+      await provider.write('/cut.bin', patternBytes('reuse', SIZE));
+      const received: Buffer[] = [];
+      let bytes = 0;
+      const failure = await (async () => {
+        try {
+          for await (const chunk of await provider.read('/cut.bin', { reuseChunks: true })) {
+            received.push(Buffer.from(chunk)); // a copy: the view goes back to the pool on the next step
+            bytes += chunk.byteLength;
+            // Half-way the server drops the session; the reader holds the rest back, so the transfer is live.
+            if (bytes >= SIZE / 2 && bytes - chunk.byteLength < SIZE / 2) ftpSrvTls.dropConnections();
+          }
+          return undefined;
+        } catch (error) {
+          return error;
+        }
+      })();
+      assert.ok(failure instanceof FerryError, `the reader ended with ${String(failure)} after ${bytes} bytes`);
+      assert.ok(bytes < SIZE, `all ${bytes} bytes arrived although the session was dropped`);
+      // What arrived is the file's start, and a ranged read from there (as a retry does) completes it.
+      for await (const chunk of await provider.read('/cut.bin', { reuseChunks: true, offset: bytes })) {
+        received.push(Buffer.from(chunk));
+      }
+      const whole = Buffer.concat(received);
+      assert.equal(whole.length, SIZE);
+      assert.equal(createHash('sha256').update(whole).digest('hex'), expected);
+    } finally {
+      await provider.close();
+    }
+  });
 
   for (const server of ['vsftpd', 'ftp-srv'] as const) {
     it(`${server}: a slowly consumed download is byte-identical and uses a handful of buffers`, async () => {
