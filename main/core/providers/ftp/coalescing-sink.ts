@@ -11,8 +11,9 @@
 // lent, the write callback is held, so the data socket stops being read until the consumer catches up.
 import { Writable } from 'node:stream';
 import type { BufferPool } from '../../util/buffer-pool';
+import { LentChunks } from './lent-chunks';
 
-export class CoalescingSink implements AsyncIterator<Buffer> {
+export class CoalescingSink extends LentChunks {
   readonly sink: Writable;
   /** Full buffers not yet handed on. */
   private readonly ready: Buffer[] = [];
@@ -20,18 +21,15 @@ export class CoalescingSink implements AsyncIterator<Buffer> {
   private filled = 0;
   /** Buffers taken from the pool and not given back: bounded by `buffers`. */
   private inUse = 0;
-  private lent: Buffer | undefined;
   /** The write waiting for a free buffer (backpressure). */
   private heldWrite: (() => void) | undefined;
-  private ended = false;
-  private failure: unknown;
-  private wake: (() => void) | undefined;
 
   constructor(
     private readonly pool: BufferPool,
-    /** Buffers in use at most: filled, lent, or being filled. At least 2. */
+    /** Buffers in use at most: filled, lent, or being filled. */
     private readonly buffers: number,
   ) {
+    super();
     this.sink = new Writable({
       write: (chunk: Buffer, _encoding, callback) => this.gather(chunk, callback),
       final: (callback) => {
@@ -46,35 +44,11 @@ export class CoalescingSink implements AsyncIterator<Buffer> {
     });
   }
 
-  /** The transfer failed: the consumer's next (or pending) chunk request rejects with this. */
-  fail(error: unknown): void {
-    this.failure ??= error;
-    this.notify();
-  }
-
-  async next(): Promise<IteratorResult<Buffer>> {
-    this.giveBack(this.lent);
-    this.lent = undefined;
-    for (;;) {
-      if (this.failure !== undefined) throw this.failure;
-      const chunk = this.takeGathered();
-      if (chunk) {
-        this.lent = chunk;
-        return { done: false, value: chunk };
-      }
-      if (this.ended) return { done: true, value: undefined };
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  async return(): Promise<IteratorResult<Buffer>> {
-    // Abandoned before the end: nothing more is handed on, and a held write is let go so the pipe can end.
-    this.ended = true;
-    this.lent = undefined;
+  protected abandoned(): void {
+    // A held write is let go, so the pipe from the data socket can end.
     this.ready.length = 0;
     this.filling = undefined;
     this.release();
-    return { done: true, value: undefined };
   }
 
   private gather(chunk: Buffer, callback: () => void): void {
@@ -103,7 +77,7 @@ export class CoalescingSink implements AsyncIterator<Buffer> {
   }
 
   /** The oldest full buffer, else what the buffer being filled holds so far. */
-  private takeGathered(): Buffer | undefined {
+  protected takeChunk(): Buffer | undefined {
     const full = this.ready.shift();
     if (full) return full;
     if (!this.filling || this.filled === 0) return undefined;
@@ -112,8 +86,7 @@ export class CoalescingSink implements AsyncIterator<Buffer> {
     return part;
   }
 
-  private giveBack(chunk: Buffer | undefined): void {
-    if (!chunk) return;
+  protected giveBack(chunk: Buffer): void {
     this.pool.give(Buffer.from(chunk.buffer, chunk.byteOffset, this.pool.size));
     this.inUse -= 1;
     this.release();
@@ -123,11 +96,5 @@ export class CoalescingSink implements AsyncIterator<Buffer> {
     const held = this.heldWrite;
     this.heldWrite = undefined;
     held?.();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 }

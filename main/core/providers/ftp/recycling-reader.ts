@@ -12,26 +12,24 @@
 // ended and the consumer has asked past its last chunk: then neither the socket nor the consumer holds one.
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { BufferPool } from '../../util/buffer-pool';
+import { LentChunks } from './lent-chunks';
 
-export class RecyclingReader implements AsyncIterator<Buffer> {
+export class RecyclingReader extends LentChunks {
   private readonly free: Buffer[] = [];
   /** Buffers taken from the shared pool so far: taken as needed, so a small file's download takes one or two. */
   private made = 0;
   private readonly queue: Buffer[] = [];
   private socket: Socket | undefined;
-  /** The chunk the consumer holds until it asks for the next. */
-  private lent: Buffer | undefined;
   /** The buffer Node will read into next (it asks for one after each read, so one waits unfilled at the end). */
   private installed: Buffer | undefined;
-  private ended = false;
-  private failure: unknown;
-  private wake: (() => void) | undefined;
 
   constructor(
     private readonly pool: BufferPool,
     /** Buffers in use at most (queued, lent, or being read into), give or take one. */
     private readonly buffers: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** A new, unconnected data socket that reads into this reader's buffers (for the passive-mode connect). */
   createSocket(): Socket {
@@ -52,37 +50,15 @@ export class RecyclingReader implements AsyncIterator<Buffer> {
     return socket;
   }
 
-  /** The transfer failed: the consumer's next (or pending) chunk request rejects with this. */
-  fail(error: unknown): void {
-    this.failure ??= error;
-    this.notify();
+  protected takeChunk(): Buffer | undefined {
+    return this.queue.shift();
   }
 
-  async next(): Promise<IteratorResult<Buffer>> {
-    this.giveBackLent();
-    for (;;) {
-      if (this.failure !== undefined) throw this.failure;
-      const chunk = this.queue.shift();
-      if (chunk) {
-        this.lent = chunk;
-        return { done: false, value: chunk };
-      }
-      if (this.ended) {
-        this.giveBackAll();
-        return { done: true, value: undefined };
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  async return(): Promise<IteratorResult<Buffer>> {
-    // Abandoned before the end: the socket may still be reading into a buffer, so none goes back to the pool.
-    this.ended = true;
-    this.lent = undefined;
+  protected abandoned(): void {
+    // The socket may still be reading into a buffer, so none goes back to the pool.
     this.installed = undefined;
     this.queue.length = 0;
     this.free.length = 0;
-    return { done: true, value: undefined };
   }
 
   private take(): Buffer {
@@ -108,24 +84,15 @@ export class RecyclingReader implements AsyncIterator<Buffer> {
    * The download ended and the consumer asked past its last chunk: the socket reads no more after its end,
    * so the buffer it was given for the read that found the end goes back too.
    */
-  private giveBackAll(): void {
+  protected override finished(): void {
     if (this.installed) this.free.push(this.installed);
     this.installed = undefined;
     for (const buffer of this.free) this.pool.give(buffer);
     this.free.length = 0;
   }
 
-  private giveBackLent(): void {
-    const chunk = this.lent;
-    if (!chunk) return;
-    this.lent = undefined;
+  protected giveBack(chunk: Buffer): void {
     this.free.push(Buffer.from(chunk.buffer, chunk.byteOffset, this.pool.size));
     if (this.free.length >= 2 && this.socket?.isPaused() && !this.ended) this.socket.resume();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 }
