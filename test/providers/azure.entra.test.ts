@@ -2,7 +2,6 @@
 // and interactive (PKCE, loopback redirect) flows, and the token cache persisted through the credential store
 // (saveSecret('tokenCache')) so a new process signs in silently.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import {
   openAzureBlobProvider,
@@ -15,6 +14,7 @@ import { azureSpecSchema, type SecretField } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { startAzurite } from '../helpers/azurite';
+import { runChildScript } from '../helpers/child-script';
 
 const log = createLogger({ test: 'azure-entra' });
 
@@ -194,12 +194,16 @@ describe('azure-blob Entra ID sign-in (MSAL against a local OIDC stub)', () => {
     });
     try {
       const grantsBefore = { ...stub.counts.tokens };
-      const output = await runChild('test/providers/azure.entra-child.ts', store.values.get('tokenCache')!, {
-        NODE_EXTRA_CA_CERTS: stub.certificate.certPath,
-        FERRY_AZURE_ENDPOINT: azurite.endpoint,
-        FERRY_CLIENT_ID: stub.clientId,
-        FERRY_AUTHORITY: stub.authority,
-      });
+      const output = await runChildScript(
+        'test/providers/azure.entra-child.ts',
+        {
+          NODE_EXTRA_CA_CERTS: stub.certificate.certPath,
+          FERRY_AZURE_ENDPOINT: azurite.endpoint,
+          FERRY_CLIENT_ID: stub.clientId,
+          FERRY_AUTHORITY: stub.authority,
+        },
+        store.values.get('tokenCache')!,
+      );
       const seen = JSON.parse(output) as { size: number; listed: string[]; sha256: string; expectedSha256: string };
       assert.equal(seen.size, 100_000);
       assert.deepEqual(seen.listed, ['hello.bin']);
@@ -210,26 +214,6 @@ describe('azure-blob Entra ID sign-in (MSAL against a local OIDC stub)', () => {
     }
   });
 });
-
-function runChild(script: string, stdin: string, env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout.trim().split('\n').at(-1) ?? '')
-        : reject(new Error(`child exited ${code}: ${stderr.slice(-2000)}`)),
-    );
-    child.stdin.end(stdin);
-  });
-}
 
 async function expectInvalid(promise: Promise<unknown>): Promise<void> {
   await assert.rejects(

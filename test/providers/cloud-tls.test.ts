@@ -3,10 +3,10 @@
 // (main/core/util/sliced-body.ts). Run in a child process started with NODE_EXTRA_CA_CERTS, so the SDKs keep
 // certificate verification on and trust only the test certificate.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { TLS_WRITE_SLICE_BYTES } from '../../main/core/util/sliced-body';
 import { createTestCertificate } from '../helpers/certs';
+import { runChildScript } from '../helpers/child-script';
 
 interface ChildReport {
   endpoints: string[];
@@ -23,7 +23,7 @@ describe('S3 and Azure Blob over HTTPS (s3rver and Azurite with a test certifica
     const certificate = await createTestCertificate();
     try {
       const report = JSON.parse(
-        await runChild('test/providers/cloud-tls-child.ts', {
+        await runChildScript('test/providers/cloud-tls-child.ts', {
           NODE_EXTRA_CA_CERTS: certificate.certPath,
           FERRY_TLS_CERT: certificate.certPath,
           FERRY_TLS_KEY: certificate.keyPath,
@@ -46,22 +46,3 @@ describe('S3 and Azure Blob over HTTPS (s3rver and Azurite with a test certifica
     }
   });
 });
-
-function runChild(script: string, env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout.trim().split('\n').at(-1) ?? '')
-        : reject(new Error(`child exited ${code}: ${stderr.slice(-2000)}`)),
-    );
-  });
-}

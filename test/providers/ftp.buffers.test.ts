@@ -49,6 +49,17 @@ async function consumeSlowly(stream: AsyncIterable<Uint8Array>): Promise<Consume
   return { sha256: hash.digest('hex'), bytes, distinctBuffers: buffers.size, largestChunk };
 }
 
+/** A ranged read stops early and still hands over exactly the bytes asked for; the provider works on after. */
+async function assertRangedReadStopsEarly(provider: Provider, path: string): Promise<void> {
+  const offset = 5 * 1024 * 1024 + 7;
+  const length = 3 * 1024 * 1024 + 11;
+  const ranged = await consumeSlowly(await provider.read(path, { reuseChunks: true, offset, length }));
+  assert.equal(ranged.bytes, length);
+  assert.equal(ranged.sha256, await patternSha256('reuse', length, offset));
+  // The connection the early stop closed is replaced: the provider still works.
+  assert.equal((await provider.stat(path)).size, SIZE);
+}
+
 function openProvider(spec: unknown, password?: string): Promise<Provider> {
   return openFtpProvider(ftpSpecSchema.parse(spec), {
     secrets: async (field) => (field === 'password' ? password : undefined),
@@ -96,14 +107,7 @@ describe('ftp downloads into reused buffers (reuseChunks)', () => {
         assert.equal(records.sha256, expected);
         assert.ok(records.largestChunk <= TLS_RECORD_BYTES, `a chunk of ${records.largestChunk} bytes`);
 
-        const offset = 5 * 1024 * 1024 + 7;
-        const length = 3 * 1024 * 1024 + 11;
-        const ranged = await consumeSlowly(
-          await provider.read(`${folder}/reuse.bin`, { reuseChunks: true, offset, length }),
-        );
-        assert.equal(ranged.bytes, length);
-        assert.equal(ranged.sha256, await patternSha256('reuse', length, offset));
-        assert.equal((await provider.stat(`${folder}/reuse.bin`)).size, SIZE);
+        await assertRangedReadStopsEarly(provider, `${folder}/reuse.bin`);
       } finally {
         await provider.close();
       }
@@ -161,16 +165,7 @@ describe('ftp downloads into reused buffers (reuseChunks)', () => {
         assert.equal(fresh.sha256, expected);
         assert.ok(fresh.distinctBuffers > 50, `plain reads used only ${fresh.distinctBuffers} buffers`);
 
-        // A ranged read stops early and still hands over exactly the bytes asked for.
-        const offset = 5 * 1024 * 1024 + 7;
-        const length = 3 * 1024 * 1024 + 11;
-        const ranged = await consumeSlowly(
-          await provider.read(`${folder}/reuse.bin`, { reuseChunks: true, offset, length }),
-        );
-        assert.equal(ranged.bytes, length);
-        assert.equal(ranged.sha256, await patternSha256('reuse', length, offset));
-        // The connection the early stop closed is replaced: the provider still works.
-        assert.equal((await provider.stat(`${folder}/reuse.bin`)).size, SIZE);
+        await assertRangedReadStopsEarly(provider, `${folder}/reuse.bin`);
       } finally {
         await provider.close();
       }
