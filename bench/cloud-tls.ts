@@ -47,14 +47,7 @@ export async function measureOverTls({ ctx, ftp, bigDigest, started }: TlsCaseIn
     s3: { secretAccessKey: s3rver.secretAccessKey },
     azure: { connectionString: azurite.connectionString },
   };
-  const s3Spec = s3SpecSchema.parse({
-    kind: 's3',
-    bucket: BUCKET,
-    endpoint: s3rver.endpoint,
-    region: 'us-east-1',
-    auth: 'keys',
-    accessKeyId: s3rver.accessKeyId,
-  });
+  const s3Spec = s3SpecSchema.parse(s3rver.spec(BUCKET));
   // No fixed container: the job creates it as the target's missing parent, over HTTPS like the rest.
   const azureSpec = azureSpecSchema.parse({ kind: 'azure-blob', auth: 'connection-string' });
   const s3: ConnectionRef = { spec: s3Spec, secretsKey: 's3' };

@@ -63,14 +63,7 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
     const ftpSpec = (maxConnections?: number) =>
       connectionSpecSchema.parse(ftpServer.spec(maxConnections ? { maxConnections } : {}));
     const s3Site: RemoteSite = {
-      spec: connectionSpecSchema.parse({
-        kind: 's3',
-        bucket: BUCKET,
-        endpoint: s3rver.endpoint,
-        region: 'us-east-1',
-        auth: 'keys',
-        accessKeyId: s3rver.accessKeyId,
-      }),
+      spec: connectionSpecSchema.parse(s3rver.spec(BUCKET)),
       secrets: { secretAccessKey: s3rver.secretAccessKey },
     };
     const s3With = (maxConnections?: number): RemoteSite => ({

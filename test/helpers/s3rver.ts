@@ -18,10 +18,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { z } from 'zod';
+import type { s3SpecSchema } from '../../shared/connection';
 
 /** s3rver's built-in account; it checks request signatures against it. */
 export const S3RVER_ACCESS_KEY_ID = 'S3RVER';
 export const S3RVER_SECRET_ACCESS_KEY = 'S3RVER';
+
+export type S3SpecInput = z.input<typeof s3SpecSchema>;
 
 export interface S3Request {
   method: string;
@@ -37,6 +41,8 @@ export interface S3rverServer {
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Input for s3SpecSchema.parse: `bucket` on this server with its access key (the secret is the caller's). */
+  spec(bucket: string, overrides?: Partial<S3SpecInput>): S3SpecInput;
   /** Requests answered so far, in order (waits until the server has reported every request answered before the call). */
   requests(): Promise<S3Request[]>;
   clearRequests(): Promise<void>;
@@ -137,6 +143,15 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverSe
     endpoint,
     accessKeyId: S3RVER_ACCESS_KEY_ID,
     secretAccessKey: S3RVER_SECRET_ACCESS_KEY,
+    spec: (bucket, overrides = {}) => ({
+      kind: 's3',
+      bucket,
+      endpoint,
+      region: 'us-east-1',
+      auth: 'keys',
+      accessKeyId: S3RVER_ACCESS_KEY_ID,
+      ...overrides,
+    }),
     requests: async () => {
       await settle();
       return [...requests];

@@ -50,17 +50,10 @@ const s3rver = await startS3rver({ buckets: ['tls'], https });
 const azurite = await startAzurite({ https });
 try {
   await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('tls').create();
-  const s3 = await openS3Provider(
-    s3SpecSchema.parse({
-      kind: 's3',
-      bucket: 'tls',
-      endpoint: s3rver.endpoint,
-      region: 'us-east-1',
-      auth: 'keys',
-      accessKeyId: s3rver.accessKeyId,
-    }),
-    { secrets: async (field) => (field === 'secretAccessKey' ? s3rver.secretAccessKey : undefined), log },
-  );
+  const s3 = await openS3Provider(s3SpecSchema.parse(s3rver.spec('tls')), {
+    secrets: async (field) => (field === 'secretAccessKey' ? s3rver.secretAccessKey : undefined),
+    log,
+  });
   const azure = await openAzureBlobProvider(
     azureSpecSchema.parse({ kind: 'azure-blob', auth: 'connection-string', container: 'tls' }),
     { secrets: async (field) => (field === 'connectionString' ? azurite.connectionString : undefined), log },

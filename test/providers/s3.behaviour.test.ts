@@ -8,18 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
-import type { z } from 'zod';
 import { s3SpecSchema } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import type { Provider, ResumeToken } from '../../shared/provider';
 import { createLogger } from '../../main/core/log/logger';
 import { copyLimits, openS3Provider, s3SpecFromEnvironment } from '../../main/core/providers/s3';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
-import { startS3rver, type S3rverServer } from '../helpers/s3rver';
+import { startS3rver, type S3rverServer, type S3SpecInput } from '../helpers/s3rver';
 import { startStsStub } from '../helpers/sts-stub';
 import { expectCode } from '../helpers/expect-error';
 
-type S3SpecInput = z.input<typeof s3SpecSchema>;
 const MiB = 1024 * 1024;
 const BUCKET = 'behaviour';
 const log = createLogger({ test: 's3-behaviour' });
@@ -54,20 +52,10 @@ describe('s3 provider behaviour (s3rver)', () => {
   let admin: S3Client;
 
   const open = (spec: Partial<S3SpecInput> = {}) =>
-    openS3Provider(
-      s3SpecSchema.parse({
-        kind: 's3',
-        bucket: BUCKET,
-        endpoint: server.endpoint,
-        region: 'us-east-1',
-        auth: 'keys',
-        accessKeyId: server.accessKeyId,
-        partSizeMiB: 5,
-        uploadConcurrency: 3,
-        ...spec,
-      }),
-      { secrets: async (field) => (field === 'secretAccessKey' ? server.secretAccessKey : undefined), log },
-    );
+    openS3Provider(s3SpecSchema.parse(server.spec(BUCKET, { partSizeMiB: 5, uploadConcurrency: 3, ...spec })), {
+      secrets: async (field) => (field === 'secretAccessKey' ? server.secretAccessKey : undefined),
+      log,
+    });
 
   const unfinishedUploads = async (bucket = BUCKET) => {
     const listed = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));

@@ -3,23 +3,14 @@ import { runConformance } from '../conformance/suite';
 import { openS3Provider } from '../../main/core/providers/s3';
 import { createLogger } from '../../main/core/log/logger';
 import { startS3rver } from '../helpers/s3rver';
+import { s3SpecSchema } from '../../shared/connection';
 
 runConformance({
   name: 's3 (s3rver)',
   async setup() {
     const server = await startS3rver({ buckets: ['conformance'] });
     const provider = await openS3Provider(
-      {
-        kind: 's3',
-        bucket: 'conformance',
-        endpoint: server.endpoint,
-        region: 'us-east-1',
-        auth: 'keys',
-        accessKeyId: server.accessKeyId,
-        partSizeMiB: 5,
-        uploadConcurrency: 4,
-        maxConnections: 4,
-      },
+      s3SpecSchema.parse(server.spec('conformance', { partSizeMiB: 5, uploadConcurrency: 4, maxConnections: 4 })),
       {
         secrets: async (field) => (field === 'secretAccessKey' ? server.secretAccessKey : undefined),
         log: createLogger({ test: 's3' }),

@@ -72,16 +72,7 @@ export async function startClouds(options: { ftp?: boolean } = {}): Promise<Clou
 
   const refs: Record<Exclude<CloudKind, 'local'>, ConnectionRef | undefined> = {
     s3: {
-      spec: s3SpecSchema.parse({
-        kind: 's3',
-        bucket: BUCKET,
-        endpoint: s3.endpoint,
-        region: 'us-east-1',
-        auth: 'keys',
-        accessKeyId: s3.accessKeyId,
-        partSizeMiB: S3_PART_MIB,
-        uploadConcurrency: 2,
-      }),
+      spec: s3SpecSchema.parse(s3.spec(BUCKET, { partSizeMiB: S3_PART_MIB, uploadConcurrency: 2 })),
       secretsKey: 'test-s3',
     },
     azure: {
