@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { FerryError } from '../../shared/errors';
 import type { Provider } from '../../shared/provider';
 import { openProvider } from '../../main/core/providers';
-import { patternBytes, patternSha256 } from '../helpers/pattern';
+import { collect, patternBytes, patternSha256 } from '../helpers/pattern';
 
 describe('local provider: special files', () => {
   let folder: string;
@@ -67,7 +67,8 @@ describe('local provider: reads into reused buffers (reuseChunks)', () => {
       bytes += chunk.byteLength;
       if (buffers.size % 3 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    return { sha256: hash.digest('hex'), bytes, buffers: buffers.size };
+    const bufferBytes = [...buffers].map((buffer) => buffer.byteLength);
+    return { sha256: hash.digest('hex'), bytes, buffers: buffers.size, bufferBytes };
   }
 
   it('delivers every byte from at most four buffers, whole or by range', async () => {
@@ -83,6 +84,26 @@ describe('local provider: reads into reused buffers (reuseChunks)', () => {
     assert.equal(range.sha256, await patternSha256('local-reuse', length, offset));
 
     assert.equal((await consume(await provider.read('/empty.bin', { reuseChunks: true }))).bytes, 0);
+  });
+
+  it('reads a small file in one buffer no larger than the file', async () => {
+    const size = 16 * 1024;
+    await provider.write('/small.bin', patternBytes('local-small', size));
+    const small = await consume(await provider.read('/small.bin', { reuseChunks: true }));
+    assert.equal(small.sha256, await patternSha256('local-small', size));
+    // One byte more than the file: the read that shows where it ends. Reading ahead blindly took 1 MiB ones.
+    assert.deepEqual(small.bufferBytes, [size + 1]);
+  });
+
+  it('goes on reading a file that grew after it was opened', async () => {
+    const first = await collect(patternBytes('local-grow', 5000));
+    const more = await collect(patternBytes('local-grow-more', 3 * 1024 * 1024));
+    await writeFile(path.join(folder, 'grow.bin'), first);
+    const stream = await provider.read('/grow.bin', { reuseChunks: true });
+    await appendFile(path.join(folder, 'grow.bin'), more);
+    const grown = await consume(stream);
+    assert.equal(grown.bytes, first.byteLength + more.byteLength);
+    assert.equal(grown.sha256, createHash('sha256').update(first).update(more).digest('hex'));
   });
 
   it('closes the file when the consumer stops early', async () => {

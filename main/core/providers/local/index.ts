@@ -145,6 +145,7 @@ export class LocalProvider implements Provider {
       return readRecycled(handle, {
         start,
         end: last,
+        sizeHint: info.size,
         chunkSize: STREAM_CHUNK,
         buffers: RECYCLED_BUFFERS,
         signal: options.signal,
