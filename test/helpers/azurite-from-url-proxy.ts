@@ -3,7 +3,7 @@
 // x-ms-copy-source and x-ms-source-range) and Put Blob From URL (PUT with x-ms-blob-type: BlockBlob and
 // x-ms-copy-source) it fetches the source bytes itself, as Azure would, and stores them in Azurite with an
 // ordinary Put Block / Put Blob. Every other request passes through unchanged. It counts what it fetched and
-// the Put Block requests it saw, and can be told to fail fetches the way Azure reports an unreachable or
+// the Put Block and Put Blob requests it saw, and can be told to fail fetches the way Azure reports an unreachable or
 // unauthorised source (403 CannotVerifyCopySource). It does not check the caller's authorisation for the
 // from-URL operations (Azure would); every other request is authorised by Azurite as usual.
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,9 @@ export interface FromUrlCounts {
   putBlockBytes: number;
   putBlockFromUrl: number;
   putBlobFromUrl: number;
+  /** Ordinary Put Blob requests from clients (a whole blob in one request), and the Content-MD5 of each. */
+  putBlob: number;
+  putBlobContentMd5: Array<string | undefined>;
   /** Bytes the proxy fetched from source URLs on the service's behalf. */
   bytesFetched: number;
 }
@@ -41,7 +44,15 @@ export interface FromUrlProxy {
 }
 
 function zeroCounts(): FromUrlCounts {
-  return { putBlock: 0, putBlockBytes: 0, putBlockFromUrl: 0, putBlobFromUrl: 0, bytesFetched: 0 };
+  return {
+    putBlock: 0,
+    putBlockBytes: 0,
+    putBlockFromUrl: 0,
+    putBlobFromUrl: 0,
+    putBlob: 0,
+    putBlobContentMd5: [],
+    bytesFetched: 0,
+  };
 }
 
 function listen(server: Server): Promise<number> {
@@ -164,6 +175,10 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     if (req.method === 'PUT' && url.searchParams.get('comp') === 'block') {
       state.counts.putBlock++;
       state.counts.putBlockBytes += Number(req.headers['content-length'] ?? 0);
+    }
+    if (req.method === 'PUT' && !url.searchParams.get('comp') && req.headers['x-ms-blob-type'] === 'BlockBlob') {
+      state.counts.putBlob++;
+      state.counts.putBlobContentMd5.push(req.headers['content-md5'] as string | undefined);
     }
     const upstream = httpRequest(
       {

@@ -114,6 +114,29 @@ describe('azure-blob provider behaviour (Azurite)', () => {
     );
   });
 
+  it('puts a file smaller than one block in a single request, its MD5 checked in transit and stored', async () => {
+    const provider = await viaProxy();
+    const data = await collect(patternBytes('small-put', 100_000));
+    const md5 = createHash('md5').update(data).digest();
+    proxy.resetCounts();
+    const written = await provider.write('/small-put.bin', patternBytes('small-put', 100_000), { size: data.length });
+    assert.equal(proxy.counts.putBlob, 1);
+    assert.equal(proxy.counts.putBlock, 0, 'no block staged, so no commit either');
+    // Over plain HTTP the service checks the body against it, as it checks each block of a larger file.
+    assert.deepEqual(proxy.counts.putBlobContentMd5, [md5.toString('base64')]);
+    assert.equal(written.hashes?.md5, md5.toString('hex'));
+    const blob = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient('data')
+      .getBlockBlobClient('small-put.bin');
+    assert.equal(Buffer.from((await blob.getProperties()).contentMD5 ?? []).toString('hex'), md5.toString('hex'));
+    assert.equal(await sha256Of(await provider.read('/small-put.bin')), await patternSha256('small-put', 100_000));
+
+    // A source longer than it announced still arrives whole (and is refused for its size, not cut short).
+    proxy.resetCounts();
+    await expectCode(provider.write('/small-put.bin', patternBytes('longer', 5 * MiB), { size: 1000 }), 'Integrity');
+    assert.equal(await sha256Of(await provider.read('/small-put.bin')), await patternSha256('small-put', 100_000));
+  });
+
   it('resumes a 64 MiB upload interrupted at block 10, sending only the missing blocks', async () => {
     const provider = await viaProxy();
     const size = 64 * MiB;

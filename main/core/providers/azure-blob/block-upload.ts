@@ -1,5 +1,6 @@
-// Streamed uploads through staged blocks (Put Block + Put Block List). The blob changes only at the final
-// commit, so a failed or cancelled upload leaves an existing blob byte-identical. Blocks are staged in
+// Streamed uploads through staged blocks (Put Block + Put Block List); a file smaller than one block goes up
+// in a single Put Blob. The blob changes only at the final commit (or that one request), so a failed or
+// cancelled upload leaves an existing blob byte-identical. Blocks are staged in
 // parallel (uploadConcurrency), so memory stays near (concurrency + 2) × block size whatever the file size.
 //
 // Resume: block ids are derived from a per-upload tag and the block index, so after an interruption the
@@ -15,7 +16,7 @@
 // MD5 pass over every byte (≈1.3 s of CPU per GiB, the largest CPU cost of an upload) would buy nothing.
 // Over TLS a block goes out in slices (util/sliced-body explains why).
 import { createHash, randomBytes } from 'node:crypto';
-import type { BlockBlobClient } from '@azure/storage-blob';
+import type { BlockBlobClient, BlockBlobUploadOptions } from '@azure/storage-blob';
 import { FerryError, cancelledError } from '../../../../shared/errors';
 import type { ResumeToken, WriteOptions, WriteResult } from '../../../../shared/provider';
 import { onAbort } from '../../util/abort';
@@ -83,18 +84,29 @@ export async function stagedBlockCount(
   return count;
 }
 
-/** Re-cuts a stream of arbitrary chunks into blocks of exactly blockSize bytes (the last may be shorter). */
+/**
+ * Re-cuts a stream of arbitrary chunks into blocks of exactly blockSize bytes (the last may be shorter). A file
+ * known to be smaller than a block is gathered in a buffer of its own size, which gives way to a full block
+ * should the file turn out longer.
+ */
 export async function* blocksOf(
   source: AsyncIterable<Uint8Array>,
   blockSize: number,
   pool: BufferPool = new BufferPool(blockSize, 0),
+  expectedSize?: number,
 ): AsyncGenerator<Buffer> {
-  let block = pool.take();
+  let block =
+    expectedSize !== undefined && expectedSize < blockSize ? Buffer.allocUnsafeSlow(expectedSize) : pool.take();
   let filled = 0;
   for await (const chunk of source) {
     let position = 0;
     while (position < chunk.length) {
-      const take = Math.min(blockSize - filled, chunk.length - position);
+      if (filled === block.length) {
+        const full = pool.take();
+        full.set(block.subarray(0, filled));
+        block = full;
+      }
+      const take = Math.min(block.length - filled, chunk.length - position);
       block.set(chunk.subarray(position, position + take), filled);
       filled += take;
       position += take;
@@ -140,11 +152,18 @@ export async function uploadBlocks(
   const buffers = new BufferPool(blockSize, options.concurrency + 1);
   let index = startIndex;
   let total = startIndex * blockSize;
+  /** A file smaller than one block, put in one request (Put Blob) instead of a block and its commit. */
+  let whole: Buffer | undefined;
   options.onResumeToken?.(token);
   try {
     try {
-      for await (const block of blocksOf(source, blockSize, buffers)) {
+      for await (const block of blocksOf(source, blockSize, buffers, startIndex === 0 ? options.size : undefined)) {
         if (abortSignal.aborted) throw cancelledError('The upload');
+        // Only the last block is ever short: a first one that is, is the whole file.
+        if (startIndex === 0 && index === 0 && block.length < blockSize) {
+          whole = block;
+          break;
+        }
         if (index >= MAX_BLOCKS) {
           throw new FerryError(
             'InvalidInput',
@@ -173,11 +192,23 @@ export async function uploadBlocks(
     }
     await pool.drain();
     if (abortSignal.aborted) throw cancelledError('The upload');
+    if (startIndex === 0 && index === 0) whole ??= Buffer.alloc(0);
+    if (whole) total = whole.length;
     if (options.size !== undefined && total !== options.size) {
       throw new FerryError(
         'Integrity',
         `The source delivered ${total} bytes but announced ${options.size}; the blob was not changed.`,
       );
+    }
+    if (whole) {
+      const result = await putWhole(blob, whole, {
+        abortSignal,
+        md5InTransit: md5PerBlock,
+        sliced,
+        tier: options.tier,
+      });
+      options.onResumeToken?.(undefined);
+      return result;
     }
     const ids = Array.from({ length: index }, (_, i) => blockId(token.tag, i));
     const md5 = wholeMd5?.digest();
@@ -194,4 +225,30 @@ export async function uploadBlocks(
   } finally {
     detach();
   }
+}
+
+interface PutWholeOptions {
+  abortSignal: AbortSignal;
+  /** Have the service check the body's MD5 (plain HTTP, as for a block). */
+  md5InTransit: boolean;
+  sliced: boolean;
+  tier: AzureTier | undefined;
+}
+
+/**
+ * A file smaller than one block, in one Put Blob: one request instead of Put Block and Put Block List, and
+ * still atomic. Its MD5 is stored as the blob's Content-MD5, and over plain HTTP also sent as the request's
+ * (the SDK passes `transactionalContentMD5` on for uploads when no other checksum algorithm is configured,
+ * though its upload options do not declare it).
+ */
+async function putWhole(blob: BlockBlobClient, body: Buffer, options: PutWholeOptions): Promise<WriteResult> {
+  const md5 = createHash('md5').update(body).digest();
+  const uploadOptions: BlockBlobUploadOptions & { transactionalContentMD5?: Uint8Array } = {
+    abortSignal: options.abortSignal,
+    blobHTTPHeaders: { blobContentMD5: md5 },
+    ...(options.md5InTransit ? { transactionalContentMD5: md5 } : {}),
+    ...(options.tier ? { tier: options.tier } : {}),
+  };
+  await blob.upload(options.sliced ? () => slicedBody(body) : body, body.length, uploadOptions);
+  return { size: body.length, hashes: { md5: md5.toString('hex') } };
 }
