@@ -1,11 +1,19 @@
 // Issue 2: streaming a large file FTP→local and local→FTP against vsftpd on loopback, beside curl on the
 // same server and the same kind of target (a file on the same disk), then the same over explicit FTPS. A
-// smaller file shows whether FileFerry's peak RSS depends on the file size (it must not).
+// smaller file shows whether FileFerry's peak RSS depends on the file size (it must not). Last, a folder of
+// small files uploaded to FTP (a website, say), where the cost per file is what counts; it has no goal.
 import { link, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectionSpecSchema, type ConnectionRef } from '../shared/connection';
 import { startVsftpd, type VsftpdHandle } from '../test/helpers/vsftpd';
-import { assertSameDigest, sha256OfFile, writeRandomFile } from './lib/files';
+import {
+  assertSameDigest,
+  assertSameTree,
+  sha256OfFile,
+  sha256OfTree,
+  writeRandomFile,
+  writeRandomFiles,
+} from './lib/files';
 import { measureFileFerry } from './lib/file-ferry';
 import { runPeer, type PeerResult } from './lib/measure';
 import { inTurn } from './lib/rounds';
@@ -60,6 +68,8 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
       }
       await rm(source);
     }
+
+    measurements.push(...(await measureSmallFilesUp(ctx, ftp, repeat)));
 
     const rounds = (c: string, tool: string) => measurements.filter((m) => m.case === c && m.tool === tool);
     const big = sizes[0]!.label;
@@ -158,6 +168,67 @@ async function measureBothWays(
       },
     );
   }
+  return measurements;
+}
+
+/**
+ * `repeat` rounds of a folder of small files uploaded to `site`: FileFerry's folder job with its default
+ * settings (two connections), curl with every file in one command (one connection, reused from file to file).
+ * curl's figure is its process's wall time, start-up included (~10 ms), as it reports a time per file only.
+ */
+async function measureSmallFilesUp(ctx: BenchContext, site: Site, repeat: number): Promise<Measurement[]> {
+  const measurements: Measurement[] = [];
+  const label = `local→${site.name} ${ctx.smallCount} × ${ctx.smallBytes / 1024} KiB`;
+  const folder = join(ctx.workDir, 'small-up');
+  ctx.say(`generating ${ctx.smallCount} × ${ctx.smallBytes / 1024} KiB of random bytes`);
+  await writeRandomFiles(folder, ctx.smallCount, ctx.smallBytes);
+  const digests = await sha256OfTree(folder);
+  const bytes = ctx.smallCount * ctx.smallBytes;
+  const pub = join(site.server.root, 'pub');
+  const remote: ConnectionRef = { spec: connectionSpecSchema.parse(site.server.spec()) };
+  for (let round = 0; round < repeat; round++) {
+    await inTurn(
+      round,
+      async () => {
+        ctx.say(`${label}: FileFerry`);
+        measurements.push(
+          await measureFileFerry(ctx, {
+            label,
+            bytes,
+            files: ctx.smallCount,
+            request: {
+              source: { connection: { spec: { kind: 'local', root: ctx.workDir } }, path: '/small-up' },
+              target: { connection: remote, path: '/pub/small-ff' },
+              recursive: true,
+            },
+          }),
+        );
+        assertSameTree(label, digests, await sha256OfTree(join(pub, 'small-ff')));
+        await rm(join(pub, 'small-ff'), { recursive: true });
+      },
+      async () => {
+        ctx.say(`${label}: curl`);
+        const names = [...digests.keys()].sort().join(',');
+        const url = `ftp://127.0.0.1:${site.server.port}/pub/small-curl/`;
+        const run = await runPeer('curl', [
+          '-sS',
+          '--fail',
+          ...site.curlOptions,
+          '--ftp-create-dirs',
+          '-T',
+          `${folder}/{${names}}`,
+          url,
+        ]);
+        measurements.push({
+          ...curlMeasurement(label, bytes, { ...run, stdout: String(run.wallMs / 1000) }),
+          files: ctx.smallCount,
+        });
+        assertSameTree(`${label} (curl)`, digests, await sha256OfTree(join(pub, 'small-curl')));
+        await rm(join(pub, 'small-curl'), { recursive: true });
+      },
+    );
+  }
+  await rm(folder, { recursive: true });
   return measurements;
 }
 

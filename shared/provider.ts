@@ -103,6 +103,14 @@ export interface CallOptions {
   signal?: CancelSignal;
 }
 
+export interface StatOptions extends CallOptions {
+  /**
+   * The caller has just written `path` as a file and needs its size (to check a copy): a provider may leave
+   * out what costs further requests, such as the modified time and the test that the path is no folder.
+   */
+  justWritten?: boolean;
+}
+
 export interface ListOptions extends CallOptions {
   /** A hint for page size; providers may return fewer or more. */
   pageSize?: number;
@@ -168,7 +176,7 @@ export interface Provider {
   list(path: string, options?: ListOptions): AsyncIterable<Entry[]>;
 
   /** Describes one entry. Throws NotFound when absent. stat('/') is always a folder. */
-  stat(path: string, options?: CallOptions): Promise<Entry>;
+  stat(path: string, options?: StatOptions): Promise<Entry>;
 
   /**
    * Streams a file's bytes from offset. Throws NotFound if absent, Unsupported for an offset when

@@ -51,6 +51,15 @@ describe('ftp stat without MLST', () => {
     assert.ok(!sent.includes('LIST') && !sent.includes('MLSD'), `stat sent ${sent.join(', ')}`);
   });
 
+  it('checks a file it just wrote by SIZE alone', async () => {
+    let entry;
+    const sent = await commandsDuring(
+      async () => (entry = await provider.stat('/big/f250.txt', { justWritten: true })),
+    );
+    assert.deepEqual(entry, { name: 'f250.txt', path: '/big/f250.txt', type: 'file', size: 250 });
+    assert.deepEqual(sent, ['SIZE']);
+  });
+
   it('still calls a folder a folder, and a missing path NotFound', async () => {
     assert.equal((await provider.stat('/big/sub')).type, 'folder');
     await assert.rejects(provider.stat('/big/absent.txt'), { code: 'NotFound' });

@@ -122,7 +122,9 @@ export async function verifyCopy(copy: CopyToVerify): Promise<void> {
   const { file, source, target, writePath, received, written, plan, signal } = copy;
   const digest = plan.digestFromTarget && plan.algorithm ? lower(written?.hashes?.[plan.algorithm]) : copy.digest;
   const stored: Entry | undefined =
-    written === undefined || !target.capabilities.atomicWrite ? await target.stat(writePath, { signal }) : undefined;
+    written === undefined || !target.capabilities.atomicWrite
+      ? await target.stat(writePath, { signal, justWritten: true })
+      : undefined;
   checkSize(writePath, stored ? stored.size : written!.size, received);
 
   const algorithm = plan.algorithm;

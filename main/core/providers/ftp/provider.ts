@@ -13,6 +13,7 @@ import type {
   Provider,
   ReadOptions,
   RemoveOptions,
+  StatOptions,
   WriteOptions,
   WriteResult,
 } from '../../../../shared/provider';
@@ -96,9 +97,11 @@ export class FtpProvider implements Provider {
     if (entries.length === 0) yield [];
   }
 
-  async stat(path: string, options: CallOptions = {}): Promise<Entry> {
+  async stat(path: string, options: StatOptions = {}): Promise<Entry> {
     const target = normalizePath(path);
-    const entry = await this.run(`look up ${target}`, options.signal, (session) => this.statOn(session, target));
+    const entry = await this.run(`look up ${target}`, options.signal, (session) =>
+      options.justWritten ? this.writtenFileOn(session, target) : this.statOn(session, target),
+    );
     if (!entry) throw notFound(target);
     return entry;
   }
@@ -443,6 +446,17 @@ export class FtpProvider implements Provider {
       if (mdtm && !Number.isNaN(mdtm.getTime())) entry.modified = mdtm.getTime();
     }
     return entry;
+  }
+
+  /**
+   * A file just stored, for the engine's size check: SIZE alone. The folder test and MDTM of a full stat
+   * would be two more round trips per file, nearly a third of the commands a small file's upload sends.
+   */
+  private async writtenFileOn(session: FtpSession, path: string): Promise<Entry | undefined> {
+    // MLST says everything in one command anyway; without SIZE only the listing can tell.
+    if (this.features.mlsd || !this.features.size) return this.statOn(session, path);
+    const size = await session.client.size(path).catch(() => undefined);
+    return size === undefined ? this.statOn(session, path) : { name: baseName(path), path, type: 'file', size };
   }
 
   private async remoteSize(session: FtpSession, file: string): Promise<number> {
