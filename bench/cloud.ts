@@ -1,8 +1,9 @@
 // Issue 4: FileFerry beside rclone between FTP, S3 and Azure Blob on loopback (vsftpd, s3rver, Azurite):
 //   (a) one large file FTP→S3, streamed;  (b) many small files FTP→S3 as one folder job;  (c) the large file
-//   S3→Azure; then FileFerry alone: (d) that copy service-side, (e) the large file over HTTPS. Both tools run
-//   with their default settings; the small-file case also runs with matched parallelism (FileFerry's
-//   per-site connection limits = rclone's --transfers and --checkers).
+//   S3→Azure; then FileFerry alone: (d) that copy service-side, (e) the large file over HTTPS; last (f) the
+//   small files local→Azure beside rclone, with no goal. Both tools run with their default settings; the
+//   FTP→S3 small-file case also runs with matched parallelism (FileFerry's per-site connection limits =
+//   rclone's --transfers and --checkers).
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -312,6 +313,38 @@ export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Mea
 
     // ---- (e) the large file over HTTPS (cloud-tls.ts) ----
     measurements.push(...(await measureOverTls({ ctx, ftp: ftpSpec(), bigDigest, started })));
+
+    // ---- (f) the small files local→Azure: one request each (Put Blob), no goal ----
+    reportServerLoad({ s3rver: s3rver.pid, Azurite: azurite.pid }); // (e) watched its own servers
+    const smallAz = `local→Azure ${ctx.smallCount} × ${ctx.smallBytes / 1024} KiB`;
+    for (let round = 0; round < repeat; round++) {
+      await inTurn(
+        round,
+        async () => {
+          ctx.say(`${smallAz}: FileFerry`);
+          await fileFerry(
+            smallAz,
+            smallTotal,
+            ctx.smallCount,
+            {
+              source: { connection: { spec: { kind: 'local', root: pub } }, path: '/small' },
+              target: { connection: ref(azureSite, 'azure'), path: '/ff-small' },
+              recursive: true,
+            },
+            `defaults: ${AZURE_DEFAULTS.maxConnections} connections`,
+          );
+          assertSameTree(smallAz, smallDigests, await remoteTreeSha256(azureSite, '/ff-small'));
+          await removeRemote(azureSite, '/ff-small');
+        },
+        async () => {
+          ctx.say(`${smallAz}: rclone`);
+          const run = await rclone.run(['copy', smallDir, `az:${CONTAINER}/rclone-small`]);
+          peer(smallAz, smallTotal, ctx.smallCount, run, 'defaults: --transfers 4');
+          assertSameTree(`${smallAz} (rclone)`, smallDigests, await remoteTreeSha256(azureSite, '/rclone-small'));
+          await removeRemote(azureSite, '/rclone-small');
+        },
+      );
+    }
 
     goals.push(
       rssGoal(
