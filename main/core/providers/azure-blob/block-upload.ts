@@ -1,4 +1,4 @@
-// Streamed uploads through staged blocks (Put Block + Put Block List); a file smaller than one block goes up
+// Streamed uploads through staged blocks (Put Block + Put Block List); a file of one block at most goes up
 // in a single Put Blob. The blob changes only at the final commit (or that one request), so a failed or
 // cancelled upload leaves an existing blob byte-identical. Blocks are staged in
 // parallel (uploadConcurrency), so memory stays near (concurrency + 2) × block size whatever the file size.
@@ -20,7 +20,7 @@ import type { BlockBlobClient, BlockBlobUploadOptions } from '@azure/storage-blo
 import { FerryError, cancelledError } from '../../../../shared/errors';
 import type { ResumeToken, WriteOptions, WriteResult } from '../../../../shared/provider';
 import { onAbort } from '../../util/abort';
-import { BufferPool } from '../../util/buffer-pool';
+import { PartReader } from '../../util/part-reader';
 import { isTlsUrl, slicedBody } from '../../util/sliced-body';
 import { azureStatus } from './errors';
 import { BoundedParallel } from './parallel';
@@ -84,42 +84,6 @@ export async function stagedBlockCount(
   return count;
 }
 
-/**
- * Re-cuts a stream of arbitrary chunks into blocks of exactly blockSize bytes (the last may be shorter). A file
- * known to be smaller than a block is gathered in a buffer of its own size, which gives way to a full block
- * should the file turn out longer.
- */
-export async function* blocksOf(
-  source: AsyncIterable<Uint8Array>,
-  blockSize: number,
-  pool: BufferPool = new BufferPool(blockSize, 0),
-  expectedSize?: number,
-): AsyncGenerator<Buffer> {
-  let block =
-    expectedSize !== undefined && expectedSize < blockSize ? Buffer.allocUnsafeSlow(expectedSize) : pool.take();
-  let filled = 0;
-  for await (const chunk of source) {
-    let position = 0;
-    while (position < chunk.length) {
-      if (filled === block.length) {
-        const full = pool.take();
-        full.set(block.subarray(0, filled));
-        block = full;
-      }
-      const take = Math.min(block.length - filled, chunk.length - position);
-      block.set(chunk.subarray(position, position + take), filled);
-      filled += take;
-      position += take;
-      if (filled === blockSize) {
-        yield block;
-        block = pool.take();
-        filled = 0;
-      }
-    }
-  }
-  if (filled > 0) yield block.subarray(0, filled);
-}
-
 /** Whether blocks sent to `url` need their own MD5: only without TLS. */
 export function needsBlockMd5(url: string): boolean {
   return !isTlsUrl(url);
@@ -149,21 +113,44 @@ export async function uploadBlocks(
   const sliced = isTlsUrl(blob.url);
   const pool = new BoundedParallel(options.concurrency);
   // Blocks in use at once: those being staged plus the one being filled. A staged block's buffer is reused.
-  const buffers = new BufferPool(blockSize, options.concurrency + 1);
+  const reader = new PartReader(
+    source,
+    blockSize,
+    options.concurrency + 1,
+    startIndex === 0 ? options.size : undefined,
+  );
   let index = startIndex;
   let total = startIndex * blockSize;
-  /** A file smaller than one block, put in one request (Put Blob) instead of a block and its commit. */
-  let whole: Buffer | undefined;
+  const checkDelivered = () => {
+    if (options.size !== undefined && total !== options.size) {
+      throw new FerryError(
+        'Integrity',
+        `The source delivered ${total} bytes but announced ${options.size}; the blob was not changed.`,
+      );
+    }
+  };
   options.onResumeToken?.(token);
   try {
+    // A file of one block at most goes up whole: one request (Put Blob) instead of a block and its commit.
+    let first: Buffer | undefined;
+    if (startIndex === 0) {
+      first = (await reader.nextPart()) ?? Buffer.alloc(0);
+      if (await reader.atEnd()) {
+        total = first.length;
+        checkDelivered();
+        const result = await putWhole(blob, first, {
+          abortSignal,
+          md5InTransit: md5PerBlock,
+          sliced,
+          tier: options.tier,
+        });
+        options.onResumeToken?.(undefined);
+        return result;
+      }
+    }
     try {
-      for await (const block of blocksOf(source, blockSize, buffers, startIndex === 0 ? options.size : undefined)) {
+      for (let block = first ?? (await reader.nextPart()); block; block = await reader.nextPart()) {
         if (abortSignal.aborted) throw cancelledError('The upload');
-        // Only the last block is ever short: a first one that is, is the whole file.
-        if (startIndex === 0 && index === 0 && block.length < blockSize) {
-          whole = block;
-          break;
-        }
         if (index >= MAX_BLOCKS) {
           throw new FerryError(
             'InvalidInput',
@@ -182,7 +169,7 @@ export async function uploadBlocks(
               ...(blockMd5 ? { transactionalContentMD5: blockMd5 } : {}),
               abortSignal,
             })
-            .then(() => buffers.give(block)),
+            .then(() => reader.recycle(block)),
         );
       }
     } catch (error) {
@@ -192,24 +179,7 @@ export async function uploadBlocks(
     }
     await pool.drain();
     if (abortSignal.aborted) throw cancelledError('The upload');
-    if (startIndex === 0 && index === 0) whole ??= Buffer.alloc(0);
-    if (whole) total = whole.length;
-    if (options.size !== undefined && total !== options.size) {
-      throw new FerryError(
-        'Integrity',
-        `The source delivered ${total} bytes but announced ${options.size}; the blob was not changed.`,
-      );
-    }
-    if (whole) {
-      const result = await putWhole(blob, whole, {
-        abortSignal,
-        md5InTransit: md5PerBlock,
-        sliced,
-        tier: options.tier,
-      });
-      options.onResumeToken?.(undefined);
-      return result;
-    }
+    checkDelivered();
     const ids = Array.from({ length: index }, (_, i) => blockId(token.tag, i));
     const md5 = wholeMd5?.digest();
     await blob.commitBlockList(ids, {
@@ -224,6 +194,7 @@ export async function uploadBlocks(
     throw error;
   } finally {
     detach();
+    await reader.close().catch(() => {});
   }
 }
 
@@ -236,7 +207,7 @@ interface PutWholeOptions {
 }
 
 /**
- * A file smaller than one block, in one Put Blob: one request instead of Put Block and Put Block List, and
+ * A file of one block at most, in one Put Blob: one request instead of Put Block and Put Block List, and
  * still atomic. Its MD5 is stored as the blob's Content-MD5, and over plain HTTP also sent as the request's
  * (the SDK passes `transactionalContentMD5` on for uploads when no other checksum algorithm is configured,
  * though its upload options do not declare it).

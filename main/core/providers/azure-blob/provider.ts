@@ -76,7 +76,7 @@ export class AzureBlobProvider implements Provider {
       maxConnections: spec.maxConnections,
       emptyFolders: true,
       cheapRename: false,
-      // blocksOf() copies each chunk into a block buffer before it asks for the next.
+      // The part reader copies each chunk into a block buffer before it asks for the next.
       writeReleasesChunks: true,
     };
   }

@@ -25,7 +25,7 @@ import type { Logger } from '../../log/logger';
 import { onAbort, throwIfAborted } from '../../util/abort';
 import { md5FromEtag } from './entries';
 import { s3Error, s3ErrorCode } from './errors';
-import { PartReader } from './part-reader';
+import { PartReader } from '../../util/part-reader';
 
 export const MiB = 1024 * 1024;
 export const MAX_PARTS = 10_000;

@@ -1,10 +1,10 @@
-// Cuts a byte stream into parts of exactly `partSize` bytes (the last may be shorter), pulling from the
-// source only when a part is asked for: the source is never read ahead of what the uploader can send.
-// Each chunk is copied into its part as it arrives, before the next is pulled, so the source may reuse a
-// chunk's memory once asked for the next (Capabilities.writeReleasesChunks).
-// Full-size parts come from a small pool: the uploader gives a part back (recycle) once S3 has accepted it.
-// A file known to be smaller than a part gets a buffer of its own size instead.
-import { BufferPool } from '../../util/buffer-pool';
+// Cuts a byte stream into parts of exactly `partSize` bytes (the last may be shorter): S3's multipart parts,
+// Azure's blocks. It pulls from the source only when a part is asked for: the source is never read ahead of
+// what the uploader can send. Each chunk is copied into its part as it arrives, before the next is pulled,
+// so the source may reuse a chunk's memory once asked for the next (Capabilities.writeReleasesChunks).
+// Full-size parts come from a small pool: the uploader gives a part back (recycle) once the service has
+// accepted it. A file known to be smaller than a part gets a buffer of its own size instead.
+import { BufferPool } from './buffer-pool';
 
 export class PartReader {
   private readonly iterator: AsyncIterator<Uint8Array>;
