@@ -1,7 +1,8 @@
 // Run by cloud-tls.test.ts in a process started with NODE_EXTRA_CA_CERTS, so both SDKs (and the helpers'
 // own requests) trust the test certificate with verification on. Starts s3rver and Azurite over HTTPS,
-// writes a file of several parts (S3) and blocks (Azure) through the providers, reads it back, and prints
-// one JSON line: the hashes, the part and block requests, and the largest single write to a TLS socket.
+// writes a file of several parts (S3) and blocks (Azure) through the providers, and to Azure one of a single
+// block (one Put Blob), reads them back, and prints one JSON line: the hashes, the part and block requests,
+// and the largest single write to a TLS socket.
 import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -15,6 +16,7 @@ import { patternBytes, sha256Of } from '../helpers/pattern';
 import { startS3rver } from '../helpers/s3rver';
 
 const SIZE = 12 * 1024 * 1024 + 1234; // three S3 parts of 5 MiB, four Azure blocks of 4 MiB
+const ONE_BLOCK = 3 * 1024 * 1024 + 17; // one Azure Put Blob
 const https = { certPath: process.env.FERRY_TLS_CERT!, keyPath: process.env.FERRY_TLS_KEY! };
 const log = createLogger({ test: 'cloud-tls-child' });
 
@@ -38,12 +40,12 @@ socketPrototype._writeGeneric = function (writev, data, ...rest) {
   return writeGeneric.call(this, writev, data, ...rest);
 };
 
-async function roundTrip(provider: Provider, seed: string) {
+async function roundTrip(provider: Provider, seed: string, path = '/big.bin', size = SIZE) {
   largestWrite = 0;
   writesSeen = 0;
-  await provider.write('/big.bin', patternBytes(seed, SIZE), { size: SIZE });
+  await provider.write(path, patternBytes(seed, size), { size });
   const [writeMax, writes] = [largestWrite, writesSeen];
-  return { writeMax, writes, sha256: await sha256Of(await provider.read('/big.bin')) };
+  return { writeMax, writes, sha256: await sha256Of(await provider.read(path)) };
 }
 
 const s3rver = await startS3rver({ buckets: ['tls'], https });
@@ -61,10 +63,13 @@ try {
   const s3Result = await roundTrip(s3, 'tls-s3');
   const parts = (await s3rver.requests()).filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url));
   const azureResult = await roundTrip(azure, 'tls-azure');
-  const blocks = await BlobServiceClient.fromConnectionString(azurite.connectionString)
-    .getContainerClient('tls')
-    .getBlockBlobClient('big.bin')
-    .getBlockList('committed');
+  const azureOneBlock = await roundTrip(azure, 'tls-azure-one', '/one.bin', ONE_BLOCK);
+  const committed = (name: string) =>
+    BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient('tls')
+      .getBlockBlobClient(name)
+      .getBlockList('committed');
+  const [blocks, oneBlocks] = await Promise.all([committed('big.bin'), committed('one.bin')]);
   await Promise.all([s3.close(), azure.close()]);
   process.stdout.write(
     JSON.stringify({
@@ -72,9 +77,11 @@ try {
       expectedSha256: {
         s3: await sha256Of(patternBytes('tls-s3', SIZE)),
         azure: await sha256Of(patternBytes('tls-azure', SIZE)),
+        azureOneBlock: await sha256Of(patternBytes('tls-azure-one', ONE_BLOCK)),
       },
       s3: { ...s3Result, parts: parts.filter((r) => r.status === 200).length },
       azure: { ...azureResult, blocks: blocks.committedBlocks?.length ?? 0 },
+      azureOneBlock: { ...azureOneBlock, blocks: oneBlocks.committedBlocks?.length ?? 0 },
     }) + '\n',
   );
 } finally {
