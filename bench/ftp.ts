@@ -220,7 +220,7 @@ async function measureSmallFilesUp(ctx: BenchContext, site: Site, repeat: number
           url,
         ]);
         measurements.push({
-          ...curlMeasurement(label, bytes, { ...run, stdout: String(run.wallMs / 1000) }),
+          ...curlMeasurement(label, bytes, run, run.wallMs),
           files: ctx.smallCount,
         });
         assertSameTree(`${label} (curl)`, digests, await sha256OfTree(join(pub, 'small-curl')));
@@ -251,8 +251,13 @@ async function curlUpload(site: Site, label: string, bytes: number, input: strin
   return curlMeasurement(label, bytes, run);
 }
 
-function curlMeasurement(label: string, bytes: number, run: PeerResult): Measurement {
-  const ms = Number(run.stdout.trim()) * 1000;
+/** `ms`: curl's own time_total (printed by -w), unless the caller timed the process instead. */
+function curlMeasurement(
+  label: string,
+  bytes: number,
+  run: PeerResult,
+  ms = Number(run.stdout.trim()) * 1000,
+): Measurement {
   return {
     case: label,
     tool: 'curl',
