@@ -3,9 +3,10 @@
 // x-ms-copy-source and x-ms-source-range) and Put Blob From URL (PUT with x-ms-blob-type: BlockBlob and
 // x-ms-copy-source) it fetches the source bytes itself, as Azure would, and stores them in Azurite with an
 // ordinary Put Block / Put Blob. Every other request passes through unchanged. It counts what it fetched and
-// the Put Block and Put Blob requests it saw, and can be told to fail fetches the way Azure reports an unreachable or
-// unauthorised source (403 CannotVerifyCopySource). It does not check the caller's authorisation for the
-// from-URL operations (Azure would); every other request is authorised by Azurite as usual.
+// the Put Block and Put Blob requests it saw, and can be told to fail fetches the way Azure reports an
+// unreachable or unauthorised source (403 CannotVerifyCopySource). It does not check the caller's
+// authorisation for the from-URL operations (Azure would); every other request is authorised by Azurite as
+// usual.
 import { randomUUID } from 'node:crypto';
 import {
   createServer,

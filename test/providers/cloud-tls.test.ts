@@ -1,7 +1,7 @@
 // S3 and Azure Blob over HTTPS, as every real account is reached: uploads of several parts and blocks through
-// the providers, and a one-block file put whole to Azure, arrive byte-identical, and no single write to a TLS socket is larger than a slice of a part
-// (main/core/util/sliced-body.ts). Run in a child process started with NODE_EXTRA_CA_CERTS, so the SDKs keep
-// certificate verification on and trust only the test certificate.
+// the providers, and a one-block file put whole to Azure, arrive byte-identical, and no single write to a TLS
+// socket is larger than a slice of a part (main/core/util/sliced-body.ts). Run in a child process started with
+// NODE_EXTRA_CA_CERTS, so the SDKs keep certificate verification on and trust only the test certificate.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TLS_WRITE_SLICE_BYTES } from '../../main/core/util/sliced-body';

@@ -1,5 +1,6 @@
-// The part reader of S3 uploads (parts) and Azure uploads (blocks): exact parts whatever the chunks, each chunk copied before the next is pulled (so a
-// source may reuse its memory), and a file announced smaller than a part read into a buffer of its size.
+// The part reader of S3 uploads (parts) and Azure uploads (blocks): exact parts whatever the chunks, each
+// chunk copied before the next is pulled (so a source may reuse its memory), and a file announced smaller
+// than a part read into a buffer of its size.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PartReader } from '../../main/core/util/part-reader';
