@@ -103,6 +103,11 @@ export interface CallOptions {
   signal?: CancelSignal;
 }
 
+export interface CopyOptions extends CallOptions {
+  /** The copy's storage class or access tier, as for WriteOptions.storageClass; default: the connection's. */
+  storageClass?: string;
+}
+
 export interface StatOptions extends CallOptions {
   /**
    * The caller has just written `path` as a file and needs its size (to check a copy): a provider may leave
@@ -202,7 +207,7 @@ export interface Provider {
   rename(from: string, to: string, options?: CallOptions): Promise<void>;
 
   /** Server-side copy of a file within the same provider; absent when unsupported. */
-  copy?(from: string, to: string, options?: CallOptions): Promise<void>;
+  copy?(from: string, to: string, options?: CopyOptions): Promise<void>;
 
   /** A file's hash in one of capabilities.hashes; absent when the provider offers none. */
   hash?(path: string, algorithm: HashAlgorithm, options?: CallOptions): Promise<string>;

@@ -1,6 +1,6 @@
-// Copies one file, streaming: source.read() → counting/hashing pass-through → target.write(), or, where the
-// target can fetch from a URL the source hands out, service to service (service-copy.ts, falling back to
-// streaming). Decides the overwrite policy once (file-plan.ts), then makes attempts; a transient failure is
+// Copies one file, streaming: source.read() → counting/hashing pass-through → target.write(), or, where a
+// site can copy by itself (within one connection) or the target can fetch from a URL the source hands out,
+// service-side (service-copy.ts, falling back to streaming). Decides the overwrite policy once (file-plan.ts), then makes attempts; a transient failure is
 // retried with backoff, continuing from the last byte the target holds when both sides allow it. Non-atomic
 // targets are written under a temporary name and renamed only after the size (and hash, when both sides
 // name one) checked out, so nothing incomplete or corrupt ever sits under the final name; see
@@ -16,7 +16,7 @@ import { completeSourceFacts, planFile, statOrUndefined } from './file-plan';
 import type { FileRecord } from './job-model';
 import type { TargetFacts } from './overwrite-policy';
 import type { TransferSlots } from './semaphore';
-import { canCopyByUrl, copyByUrl } from './service-copy';
+import { copyByService, serviceRoute, type ServiceRoute } from './service-copy';
 import type { ListedTarget } from './target-listing';
 import { tempPathFor, writesFinal } from './temp-name';
 import { planVerification, targetOffer, verifyCopy } from './verification';
@@ -69,8 +69,8 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
     const skipped = await planFile(ctx);
     if (skipped) return skipped;
   }
-  // A service-to-service copy is tried once per run; when it fails, every attempt streams.
-  const route = { byUrl: canCopyByUrl(ctx.source, ctx.target) };
+  // A service-side copy is tried once per run; when it fails, every attempt streams.
+  const route = { service: serviceRoute(ctx.source, ctx.target) };
   for (let attempt = 1; ; attempt++) {
     file.attempts++;
     const started: AttemptProgress = { offset: 0, verifying: false, committed: false };
@@ -125,7 +125,7 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
 async function attemptOnce(
   ctx: FileTransferContext,
   started: AttemptProgress,
-  route: { byUrl: boolean },
+  route: { service: ServiceRoute | undefined },
   held: TransferSlots,
 ): Promise<void> {
   const { file, source, target, signal } = ctx;
@@ -134,14 +134,16 @@ async function attemptOnce(
   if (!inPlace) file.tempPath = writePath;
 
   // Only a file written from scratch: a partial (temporary, token, appended final) is continued by streaming.
-  if (route.byUrl && file.plan === 'transfer' && !file.resumeToken) {
-    route.byUrl = false;
+  if (route.service && file.plan === 'transfer' && !file.resumeToken) {
+    const service = route.service;
+    route.service = undefined;
     ctx.setBytes(0, 0);
     if (!inPlace) {
       file.partial = true;
       ctx.changed();
     }
-    const copied = await copyByUrl({
+    const copied = await copyByService({
+      route: service,
       file,
       source,
       target,

@@ -1,10 +1,13 @@
-// Service-to-service copies: when the source can hand out a short-lived URL for a file (an S3 presigned GET)
-// and the target can fetch a URL itself (Azure Put Block From URL), the target pulls the bytes and they never
-// pass through FileFerry — an S3 → Azure copy of 100 GiB costs this computer a few requests. The target may
-// well be unable to reach the source (a private endpoint, a firewall, an emulator without the operation): any
-// failure here is not fatal. The caller then streams the file as usual, and the reason goes to the job's log.
+// Copies the bytes never pass through FileFerry for. Within one connection, the site copies the file itself
+// (S3 CopyObject / UploadPartCopy, Azure copy from URL, a local file copy), as rclone and Cyberduck do: a
+// copy of 100 GiB inside a bucket costs this computer a few requests. Between two sites, when the source can
+// hand out a short-lived URL for a file (an S3 presigned GET) and the target can fetch a URL itself (Azure
+// Put Block From URL), the target pulls the bytes. The target may well be unable to reach the source (a
+// private endpoint, a firewall, an emulator without the operation), and a site may refuse a copy a stream
+// would manage (an object onto itself): any failure here is not fatal. The caller then streams the file as
+// usual, and the reason goes to the job's log.
 import { isFerryError } from '../../../shared/errors';
-import type { CancelSignal, Provider, WriteOptions } from '../../../shared/provider';
+import type { CancelSignal, Provider, WriteOptions, WriteResult } from '../../../shared/provider';
 import { throwIfAborted } from '../util/abort';
 import type { FileRecord } from './job-model';
 import { checkHash, checkSize, chooseHash, mergeHashes } from './verification';
@@ -20,11 +23,18 @@ export function urlLifetimeSeconds(size: number): number {
   return Math.min(MAX_URL_SECONDS, Math.ceil(MIN_URL_SECONDS + size / ASSUMED_PULL_BYTES_PER_SECOND));
 }
 
-export function canCopyByUrl(source: Provider, target: Provider): boolean {
-  return typeof source.readUrl === 'function' && typeof target.writeFromUrl === 'function';
+/** How a site can make a copy without FileFerry moving its bytes: by itself, or by pulling a URL. */
+export type ServiceRoute = 'same-site' | 'url';
+
+export function serviceRoute(source: Provider, target: Provider): ServiceRoute | undefined {
+  // The engine opens one provider per connection, so the same object means the same site and credentials.
+  if (source === target && typeof target.copy === 'function') return 'same-site';
+  if (typeof source.readUrl === 'function' && typeof target.writeFromUrl === 'function') return 'url';
+  return undefined;
 }
 
 export interface ServiceCopyContext {
+  route: ServiceRoute;
   file: FileRecord;
   source: Provider;
   target: Provider;
@@ -36,11 +46,11 @@ export interface ServiceCopyContext {
 }
 
 /**
- * Has the target pull the file from a presigned URL, then verifies it (size, and a hash only where both sides
- * already know one: computing one would mean reading the bytes this path exists to avoid). Returns the bytes
+ * Has the site copy the file (ctx.route), then verifies it (size, and a hash only where both sides already
+ * know one: computing one would mean reading the bytes this path exists to avoid). Returns the bytes
  * copied, or undefined after logging why the caller must stream instead. Throws only when cancelled.
  */
-export async function copyByUrl(ctx: ServiceCopyContext): Promise<number | undefined> {
+export async function copyByService(ctx: ServiceCopyContext): Promise<number | undefined> {
   const { file, source, target, writePath, signal } = ctx;
   let wrote = false;
   try {
@@ -51,12 +61,21 @@ export async function copyByUrl(ctx: ServiceCopyContext): Promise<number | undef
     if (entry.modified !== undefined) file.modified = entry.modified;
     if (entry.hashes) file.hashes = { ...entry.hashes };
 
-    const url = await source.readUrl!(file.source, { expiresInSeconds: urlLifetimeSeconds(entry.size) });
-    throwIfAborted(signal);
-    const options: WriteOptions & { size: number } = { size: entry.size, signal };
-    if (ctx.storageClass) options.storageClass = ctx.storageClass;
-    wrote = true;
-    const written = await target.writeFromUrl!(writePath, url, options);
+    let written: WriteResult = { size: entry.size };
+    if (ctx.route === 'same-site') {
+      wrote = true;
+      await target.copy!(file.source, writePath, {
+        signal,
+        ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
+      });
+    } else {
+      const url = await source.readUrl!(file.source, { expiresInSeconds: urlLifetimeSeconds(entry.size) });
+      throwIfAborted(signal);
+      const options: WriteOptions & { size: number } = { size: entry.size, signal };
+      if (ctx.storageClass) options.storageClass = ctx.storageClass;
+      wrote = true;
+      written = await target.writeFromUrl!(writePath, url, options);
+    }
 
     const stored = await target.stat(writePath, { signal });
     checkSize(writePath, stored.size, entry.size);
@@ -69,10 +88,9 @@ export async function copyByUrl(ctx: ServiceCopyContext): Promise<number | undef
     if (signal.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     if (wrote && isFerryError(error, 'Integrity')) await removeBadCopy(ctx);
-    ctx.log(
-      'warn',
-      `The target could not copy ${file.source} from the source directly (${reason}); copying it through FileFerry instead.`,
-    );
+    const who = ctx.route === 'same-site' ? 'The site' : 'The target';
+    const how = ctx.route === 'same-site' ? 'itself' : 'from the source directly';
+    ctx.log('warn', `${who} could not copy ${file.source} ${how} (${reason}); copying it through FileFerry instead.`);
     return undefined;
   }
 }

@@ -6,6 +6,7 @@ import { FerryError } from '../../../../shared/errors';
 import { azureErrorCode, isNotFound } from './errors';
 import { forEachParallel } from './parallel';
 import { folderMarker, folderPrefix, type BlobLocation } from './paths';
+import type { AzureTier } from './tiers';
 
 /** Parallel requests for many-blob operations. */
 const TREE_CONCURRENCY = 8;
@@ -96,9 +97,18 @@ export async function deleteBlobs(
 }
 
 /** Server-side Copy Blob, polled until the service reports it finished (immediate within an account). */
-export async function copyBlob(source: BlobClient, target: BlobClient, abortSignal?: AbortSignal): Promise<void> {
+export async function copyBlob(
+  source: BlobClient,
+  target: BlobClient,
+  abortSignal?: AbortSignal,
+  tier?: AzureTier,
+): Promise<void> {
   // A SAS-authorised client's URL carries the SAS, which also authorises reading the source.
-  const poller = await target.beginCopyFromURL(source.url, { abortSignal, intervalInMs: 500 });
+  const poller = await target.beginCopyFromURL(source.url, {
+    abortSignal,
+    intervalInMs: 500,
+    ...(tier ? { tier } : {}),
+  });
   const result = await poller.pollUntilDone();
   if (result.copyStatus && result.copyStatus !== 'success') {
     throw new FerryError(

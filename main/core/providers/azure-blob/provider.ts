@@ -7,6 +7,7 @@ import { parentPath } from '../../../../shared/paths';
 import type {
   CallOptions,
   Capabilities,
+  CopyOptions,
   Entry,
   HashAlgorithm,
   ListOptions,
@@ -277,13 +278,18 @@ export class AzureBlobProvider implements Provider {
     }
   }
 
-  async copy(from: string, to: string, options?: CallOptions): Promise<void> {
+  async copy(from: string, to: string, options?: CopyOptions): Promise<void> {
     const source = this.locate(from);
     const target = this.locate(to);
     this.requireBlob(source);
     this.requireBlob(target);
     try {
-      await copyBlob(this.blockBlob(source), this.blockBlob(target), options?.signal as AbortSignal | undefined);
+      await copyBlob(
+        this.blockBlob(source),
+        this.blockBlob(target),
+        options?.signal as AbortSignal | undefined,
+        this.tierFor(options?.storageClass),
+      );
     } catch (error) {
       throw azureError(error, this.errorContext(source.path, 'copy'));
     }

@@ -223,6 +223,9 @@ export class LocalProvider implements Provider {
     const source = normalizePath(from);
     try {
       await copyFile(this.toOsPath(source), this.toOsPath(to));
+      // Keep the source's time on the copy, as a streamed copy does (WriteOptions.modified).
+      const { atime, mtime } = await stat(this.toOsPath(source));
+      await utimes(this.toOsPath(to), atime, mtime);
     } catch (error) {
       throw fsError(error, source);
     }

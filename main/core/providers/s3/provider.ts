@@ -21,6 +21,7 @@ import { normalizePath } from '../../../../shared/paths';
 import type {
   CallOptions,
   Capabilities,
+  CopyOptions,
   Entry,
   ListOptions,
   Provider,
@@ -335,11 +336,14 @@ export class S3Provider implements Provider {
     await this.folders.keepParentFolder(source.bucket, source.key);
   }
 
-  async copy(from: string, to: string, options: CallOptions = {}): Promise<void> {
+  async copy(from: string, to: string, options: CopyOptions = {}): Promise<void> {
     const source = this.objectRef(from);
     const target = this.objectRef(to);
+    // As for an upload: the class asked for, else the connection's; with neither, the source's is kept.
+    const storageClass = this.storageClass(options.storageClass);
     await this.folders.requireParentFolder(target.bucket, target.key, target.what, options.signal as Signal);
     await copyObject(this.client, source, target, {
+      ...(storageClass ? { storageClass } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       log: this.context.log,
     });
