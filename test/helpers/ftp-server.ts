@@ -29,6 +29,8 @@ export interface FtpServerOptions {
   rfc3659?: boolean;
   /** Replace the file system a login gets (e.g. one that returns hostile names). */
   fileSystem?: (connection: unknown, root: string) => FileSystem;
+  /** Commands the server answers with 502, as servers without them do (e.g. REST and APPE). */
+  refuse?: string[];
 }
 
 export interface FtpServerHandle {
@@ -75,6 +77,7 @@ export async function startFtpServer(options: FtpServerOptions = {}): Promise<Ft
     tls: certificate ? { key: certificate.keyPem, cert: certificate.certPem } : false,
     log: bunyan.createLogger({ name: 'ftp-srv', level: 'fatal' }),
     ...(options.rfc3659 ? { rfc3659: true } : {}),
+    ...(options.refuse ? { blacklist: options.refuse } : {}),
   } as ConstructorParameters<typeof FtpSrv>[0]);
 
   let logins = 0;

@@ -87,8 +87,41 @@ describe('verification (local → local)', () => {
     const done = await engine.waitFor(job.id);
     await engine.close();
     assert.equal(done.state, 'failed');
+    assert.equal(done.error?.code, 'Integrity');
+    assert.match(done.error?.message ?? '', /holds 99999 of 100000 bytes of .*cut short/);
     assert.equal(writes, 3);
     assert.match(done.error?.message ?? '', /3 attempts/);
+    assert.deepEqual(await treeOf(dst), []);
+  });
+
+  it('a target that keeps more bytes than sent fails with Integrity at once', async () => {
+    const [src, dst, data] = [await tempDir(), await tempDir(), await tempDir()];
+    dirs.push(src, dst, data);
+    await writeRandomFile(join(src, 'long.bin'), 50_000);
+    const inner = await openLocal(dst);
+    let writes = 0;
+    const padding = wrapProvider(inner, {
+      async write(path: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions) {
+        writes++;
+        // Stores one byte more than it was sent, like a server that appended to a stale file.
+        const longer = (async function* () {
+          yield* source;
+          yield Buffer.from([0]);
+        })();
+        return inner.write(path, longer, { ...options, size: undefined });
+      },
+    });
+    const { engine } = await openEngine(data, { padding: async () => padding }, { retries: 2 });
+    const job = engine.add({
+      source: { connection: localRef(src), path: '/long.bin' },
+      target: { connection: { savedId: 'padding' }, path: '/long.bin' },
+    });
+    const done = await engine.waitFor(job.id);
+    await engine.close();
+    assert.equal(done.state, 'failed');
+    assert.equal(done.error?.code, 'Integrity');
+    assert.match(done.error?.message ?? '', /holds 50001 bytes of .* but 50000 were sent/);
+    assert.equal(writes, 1, 'not retried');
     assert.deepEqual(await treeOf(dst), []);
   });
 

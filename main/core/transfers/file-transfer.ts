@@ -70,14 +70,14 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
     if (skipped) return skipped;
   }
   // A service-side copy is tried once per run; when it fails, every attempt streams.
-  const route = { service: serviceRoute(ctx.source, ctx.target) };
+  const run: RunState = { service: serviceRoute(ctx.source, ctx.target), resume: true };
   for (let attempt = 1; ; attempt++) {
     file.attempts++;
     const started: AttemptProgress = { offset: 0, verifying: false, committed: false };
     try {
       const held = await ctx.slots(signal);
       try {
-        await attemptOnce(ctx, started, route, held);
+        await attemptOnce(ctx, started, run, held);
       } finally {
         held.release();
       }
@@ -88,10 +88,14 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
       // A resumed copy that fails verification (wrong hash, or a size that an append cannot explain), or
       // whose partial no longer has the size we continued from, may rest on a partial that changed under
       // us — a server that deleted it on abort while we appended, a stale temporary: its bytes are not to
-      // be trusted, so the retry starts clean.
+      // be trusted, so the retry starts clean. So does one after a site refused to continue a file (no REST
+      // or APPE: Unsupported); this run then sends the file whole every time.
+      const cannotResume = started.offset > 0 && failure.code === 'Unsupported';
+      if (cannotResume) run.resume = false;
       const restartNext =
-        started.offset > 0 && (failure.code === 'Integrity' || failure.code === 'InvalidInput' || started.verifying);
-      const retry = (isTransient(error) || restartNext) && attempt <= ctx.retries;
+        started.offset > 0 &&
+        (failure.code === 'Integrity' || failure.code === 'InvalidInput' || started.verifying || cannotResume);
+      const retry = (isTransient(error) || restartNext || failure.details.cutShort === true) && attempt <= ctx.retries;
       if (!retry) {
         const bad = badFinal(ctx, started, failure);
         await discardPartial(ctx, bad);
@@ -112,20 +116,29 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
         file.plan = 'transfer';
       }
       const delay = backoffDelay(attempt, ctx.retryBaseDelayMs);
+      const again = restartNext ? ' from the start' : '';
       ctx.log(
         'warn',
-        `Attempt ${attempt} for ${file.source} failed (${failure.message}); retrying in ${(delay / 1000).toFixed(1)} s.`,
+        `Attempt ${attempt} for ${file.source} failed (${failure.message}); retrying${again} in ${(delay / 1000).toFixed(1)} s.`,
       );
       await sleep(delay, signal);
     }
   }
 }
 
+/** What one run of a file learnt, for its later attempts. */
+interface RunState {
+  /** The service-side route, until it has been tried. */
+  service: ServiceRoute | undefined;
+  /** Whether an attempt may continue from a partial (false once a site refused to). */
+  resume: boolean;
+}
+
 /** One attempt; `started` tells the caller where it continued from and how far it got. */
 async function attemptOnce(
   ctx: FileTransferContext,
   started: AttemptProgress,
-  route: { service: ServiceRoute | undefined },
+  run: RunState,
   held: TransferSlots,
 ): Promise<void> {
   const { file, source, target, signal } = ctx;
@@ -134,9 +147,9 @@ async function attemptOnce(
   if (!inPlace) file.tempPath = writePath;
 
   // Only a file written from scratch: a partial (temporary, token, appended final) is continued by streaming.
-  if (route.service && file.plan === 'transfer' && !file.resumeToken) {
-    const service = route.service;
-    route.service = undefined;
+  if (run.service && file.plan === 'transfer' && !file.resumeToken) {
+    const service = run.service;
+    run.service = undefined;
     ctx.setBytes(0, 0);
     if (!inPlace) {
       file.partial = true;
@@ -164,7 +177,8 @@ async function attemptOnce(
     }
   }
 
-  let { offset, token } = file.partial ? await resumePoint(ctx, writePath) : { offset: 0, token: undefined };
+  let { offset, token } =
+    file.partial && run.resume ? await resumePoint(ctx, writePath) : { offset: 0, token: undefined };
   if (offset > 0 && (await sourceChanged(ctx))) {
     ctx.log('info', `${file.source} changed since it was partly copied; starting it again.`);
     offset = 0;

@@ -208,9 +208,12 @@ export function checkSize(path: string, stored: number | undefined, expected: nu
   if (stored === undefined)
     throw new FerryError('Integrity', `The target did not report the size of ${path}, so the copy cannot be verified.`);
   if (stored < expected) {
+    // Integrity, as every mismatch, but marked: a short copy is what a connection cut mid-way leaves, so
+    // the engine retries it (continuing from what arrived) where it gives up on other mismatches.
     throw new FerryError(
-      'Network',
+      'Integrity',
       `The target holds ${stored} of ${expected} bytes of ${path}: the transfer was cut short.`,
+      { details: { cutShort: true, stored, expected } },
     );
   }
   throw new FerryError('Integrity', `The target holds ${stored} bytes of ${path} but ${expected} were sent.`);
