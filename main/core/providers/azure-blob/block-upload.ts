@@ -9,7 +9,8 @@
 // Azure discards uncommitted blocks after a week, or at the next commit of this blob.
 //
 // Integrity: the whole file's MD5 is computed while streaming and stored as Content-MD5 at commit (the
-// service stores but does not check it, so comparisons are client-side). A resumed upload did not see its
+// service stores but does not check it, so comparisons are client-side), and the committed block list is
+// read back (checkCommitted). A resumed upload did not see its
 // first bytes, so it cannot compute the whole-file MD5 and stores none. A per-block MD5
 // (transactionalContentMD5, which the service verifies) guards a block in transit; it is sent only over
 // plain HTTP (emulators, private endpoints). Over HTTPS, TLS already rejects any altered byte, so a second
@@ -82,6 +83,34 @@ export async function stagedBlockCount(
   let count = 0;
   while (sizes.get(blockId(token.tag, count)) === token.blockSize) count++;
   return count;
+}
+
+/**
+ * The service checks each block on arrival (its MD5 over HTTP, TLS otherwise) but not what a commit builds
+ * from them, nor the blob's Content-MD5. So the client reads the committed list back: exactly the blocks
+ * sent, in order, each of the size sent. With the whole-file MD5 taken from the source stream, that ties
+ * the blob's bytes to the bytes read.
+ */
+async function checkCommitted(
+  blob: BlockBlobClient,
+  ids: string[],
+  blockSize: number,
+  total: number,
+  abortSignal: AbortSignal,
+): Promise<void> {
+  const { committedBlocks = [] } = await blob.getBlockList('committed', { abortSignal });
+  const last = ids.length - 1;
+  const sizeOf = (i: number) => (i === last ? total - last * blockSize : blockSize);
+  const same =
+    committedBlocks.length === ids.length &&
+    committedBlocks.every((block, i) => block.name === ids[i] && block.size === sizeOf(i));
+  if (same) return;
+  throw new FerryError(
+    'Integrity',
+    `Azure committed ${blob.name} from other blocks than were sent (${committedBlocks.length} committed, ` +
+      `${ids.length} sent): the blob does not hold the file. Copy it again.`,
+    { details: { committed: committedBlocks.length, sent: ids.length } },
+  );
 }
 
 /** Whether blocks sent to `url` need their own MD5: only without TLS. */
@@ -188,6 +217,7 @@ export async function uploadBlocks(
       ...(options.tier ? { tier: options.tier } : {}),
     });
     options.onResumeToken?.(undefined);
+    await checkCommitted(blob, ids, blockSize, total, abortSignal);
     return { size: total, ...(md5 ? { hashes: { md5: md5.toString('hex') } } : {}) };
   } catch (error) {
     if (options.signal?.aborted) throw cancelledError('The upload');
