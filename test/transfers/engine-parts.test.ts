@@ -38,6 +38,45 @@ describe('engine parts', () => {
     (await waiting)();
   });
 
+  it('a semaphore grants several slots all at once, in turn', async () => {
+    const semaphore = new Semaphore(2);
+    const one = await semaphore.acquire();
+    const order: string[] = [];
+    // Wants both slots: waits for the one held, and a later single-slot waiter waits behind it.
+    const both = semaphore.acquire(undefined, 2).then((release) => (order.push('both'), release));
+    const single = semaphore.acquire().then((release) => (order.push('single'), release));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(order, [], 'one slot is free, but the first in line needs two');
+    one();
+    (await both)();
+    (await single)();
+    assert.deepEqual(order, ['both', 'single']);
+    assert.equal(semaphore.inUse, 0);
+    assert.throws(() => semaphore.acquire(undefined, 3), RangeError);
+  });
+
+  it('a copy within one site takes two of its slots; with one allowed it is refused unless the site copies', async () => {
+    const site = (maxConnections: number, copy?: () => Promise<void>) =>
+      ({ siteKey: `s${maxConnections}`, capabilities: { maxConnections }, copy }) as unknown as Provider;
+    const slots = new SiteSlots((p) => p.capabilities.maxConnections);
+    const ftp = site(2);
+    const held = await slots.acquireTransfer(ftp, ftp);
+    let second = false;
+    const waiting = slots.acquireTransfer(ftp, ftp).then((s) => ((second = true), s));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(second, false, 'the first copy holds both slots');
+    held.release();
+    (await waiting).release();
+    const single = site(1);
+    await assert.rejects(slots.acquireTransfer(single, single), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'InvalidInput');
+      assert.match(e.message, /two of its connections at once.*Raise its connection limit to 2/);
+      return true;
+    });
+    const copying = site(1, async () => {});
+    (await slots.acquireTransfer(copying, copying)).release();
+  });
+
   it('backoff grows exponentially with jitter and a cap', () => {
     assert.equal(
       backoffDelay(1, 1000, () => 0.5),

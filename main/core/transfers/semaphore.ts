@@ -3,7 +3,7 @@
 // however many jobs run. Slots are taken in a global (sorted) order, so two transfers that need the same
 // two sites cannot deadlock by each holding one.
 import type { CancelSignal, Provider } from '../../../shared/provider';
-import { cancelledError } from '../../../shared/errors';
+import { FerryError, cancelledError } from '../../../shared/errors';
 import { onAbort } from '../util/abort';
 
 export type Release = () => void;
@@ -18,7 +18,7 @@ export interface TransferSlots {
 
 export class Semaphore {
   private active = 0;
-  private readonly waiters: Array<() => void> = [];
+  private readonly waiters: Array<{ units: number; grant: () => void }> = [];
 
   constructor(readonly limit: number) {
     if (!(limit >= 1)) throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
@@ -28,37 +28,52 @@ export class Semaphore {
     return this.active;
   }
 
-  /** Waits for a slot (FIFO); rejects with Cancelled if the signal fires first. */
-  acquire(signal?: CancelSignal): Promise<Release> {
+  /**
+   * Waits for `units` slots at once (FIFO; all or none, so two holders of one slot each cannot wait on each
+   * other for a second); rejects with Cancelled if the signal fires first.
+   */
+  acquire(signal?: CancelSignal, units = 1): Promise<Release> {
+    if (!(units >= 1 && units <= this.limit)) throw new RangeError(`Cannot take ${units} of ${this.limit} slots`);
     if (signal?.aborted) return Promise.reject(cancelledError());
-    if (this.active < this.limit) {
-      this.active++;
-      return Promise.resolve(this.releaser());
+    if (this.waiters.length === 0 && this.active + units <= this.limit) {
+      this.active += units;
+      return Promise.resolve(this.releaser(units));
     }
     return new Promise<Release>((resolve, reject) => {
-      const grant = () => {
-        detach();
-        resolve(this.releaser());
+      const waiter = {
+        units,
+        grant: () => {
+          detach();
+          resolve(this.releaser(units));
+        },
       };
       const detach = onAbort(signal, () => {
-        const at = this.waiters.indexOf(grant);
+        const at = this.waiters.indexOf(waiter);
         if (at >= 0) this.waiters.splice(at, 1);
         reject(cancelledError());
+        this.grantWaiting();
       });
-      this.waiters.push(grant);
+      this.waiters.push(waiter);
     });
   }
 
-  private releaser(): Release {
+  private releaser(units: number): Release {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
-      // The slot passes straight to the next waiter, so a newcomer cannot overtake the queue.
-      if (next) next();
-      else this.active--;
+      this.active -= units;
+      this.grantWaiting();
     };
+  }
+
+  /** Hands free slots to waiters in order; a newcomer cannot overtake the queue (acquire checks it). */
+  private grantWaiting(): void {
+    while (this.waiters.length > 0 && this.active + this.waiters[0]!.units <= this.limit) {
+      const next = this.waiters.shift()!;
+      this.active += next.units;
+      next.grant();
+    }
   }
 }
 
@@ -92,7 +107,17 @@ export class SiteSlots {
    */
   async acquireTransfer(source: Provider, target: Provider, signal?: CancelSignal): Promise<TransferSlots> {
     if (source.siteKey === target.siteKey) {
-      const release = await this.acquire([source], signal);
+      // Within one site a streamed copy reads and writes at once: two of its connections (an FTP pool of
+      // two would otherwise give one to each of two files' reads, and both writes would wait for ever).
+      const semaphore = this.semaphore(source.siteKey, source);
+      if (semaphore.limit < 2 && typeof target.copy !== 'function') {
+        throw new FerryError(
+          'InvalidInput',
+          'Copying within one site needs two of its connections at once, one to read and one to write, but ' +
+            'this connection allows only one. Raise its connection limit to 2 or more.',
+        );
+      }
+      const release = await semaphore.acquire(signal, Math.min(2, semaphore.limit));
       return { releaseSource: () => {}, release };
     }
     const ordered = source.siteKey < target.siteKey ? [source, target] : [target, source];
