@@ -6,16 +6,23 @@
 // AWS and Azure CLIs read (the providers' s3SpecFromEnvironment / azureSpecFromEnvironment). Their specs
 // name no bucket or container: the provider path is /bucket/key (or /container/blob), so `ls s3://` lists
 // buckets, `mkdir s3://new-bucket` creates one, and a move between two buckets is one connection's rename.
+//
+// A saved connection also gets where to keep secrets its provider obtains (an Entra ID token cache goes to
+// that connection's keychain entry), and an Entra ID one how to sign in (entra-sign-in.ts: a device code).
 import { readFile } from 'node:fs/promises';
 import { ftpSpecSchema, type ConnectionRef, type SecretResolver } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import { joinPath } from '../../shared/paths';
 import type { Provider } from '../../shared/provider';
 import { registerSecret } from '../../shared/redact';
+import type { SecretSaver } from '../core/connections/store';
 import { createLogger } from '../core/log/logger';
+// Types only: the Azure SDK loads when an Azure connection is opened.
+import type { AzureProviderContext, EntraInteraction } from '../core/providers/azure-blob';
 import { noSecrets } from '../core/providers/registry';
 import { connectionKey } from '../core/transfers';
 import { describeAddress, parseAddress, type Address } from './address';
+import { cliEntraInteraction, cliSecretSaver } from './entra-sign-in';
 import { UsageError } from './exit-codes';
 import { getPassword } from './password';
 
@@ -77,6 +84,10 @@ async function asUsage<T>(check: () => T | Promise<T>): Promise<T> {
 
 export class CliConnections {
   private readonly secrets = new Map<string, SecretResolver>();
+  /** For saved connections: where their provider keeps secrets it obtains, by secretsKey. */
+  private readonly savers = new Map<string, SecretSaver>();
+  /** How to sign in to Entra ID connections; one for the run, made when the first such address resolves. */
+  private entra: EntraInteraction | undefined;
   private readonly log = createLogger({ component: 'cli' });
 
   /**
@@ -107,6 +118,10 @@ export class CliConnections {
         if (!found)
           throw new UsageError(`unknown connection "${address.name}". Saved connections are addressed as NAME:path.`);
         this.secrets.set(`saved:${found.id}`, found.secrets);
+        this.savers.set(`saved:${found.id}`, cliSecretSaver(found.saveSecret));
+        // Made here, not at connect time, so a bad FILEFERRY_SIGN_IN is a usage error before anything starts.
+        if (found.spec.kind === 'azure-blob' && found.spec.auth === 'entra')
+          this.entra ??= cliEntraInteraction(this.env);
         return { ref: { spec: found.spec, secretsKey: `saved:${found.id}` }, path: address.path, label };
       }
       case 's3': {
@@ -149,9 +164,16 @@ export class CliConnections {
   openConnection = async (ref: ConnectionRef): Promise<Provider> => {
     if (!('spec' in ref)) throw new FerryError('NotFound', 'This command line does not know saved connection ids.');
     const secrets = (ref.secretsKey && this.secrets.get(ref.secretsKey)) || noSecrets;
+    const saveSecret = ref.secretsKey ? this.savers.get(ref.secretsKey) : undefined;
+    const context: AzureProviderContext = {
+      secrets,
+      log: this.log.child({ kind: ref.spec.kind }),
+      ...(saveSecret ? { saveSecret: async (field, value) => void (await saveSecret(field, value)) } : {}),
+      ...(ref.spec.kind === 'azure-blob' && this.entra ? { entra: this.entra } : {}),
+    };
     // Loaded on first use: the provider registry pulls in every SDK, which a usage error need not wait for.
     const { openProvider } = await import('../core/providers');
-    return openProvider(ref.spec, { secrets, log: this.log.child({ kind: ref.spec.kind }) });
+    return openProvider(ref.spec, context);
   };
 }
 

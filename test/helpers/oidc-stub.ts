@@ -14,6 +14,8 @@ export interface OidcStubCounts {
   discovery: number;
   deviceCode: number;
   authorize: number;
+  /** Device-code polls answered "authorization_pending". */
+  pendingPolls: number;
   /** Successful token grants by grant_type. */
   tokens: Record<string, number>;
 }
@@ -86,7 +88,7 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
   const tenantId = randomUUID();
   const clientId = options.clientId ?? randomUUID();
   const userId = randomUUID();
-  const counts: OidcStubCounts = { discovery: 0, deviceCode: 0, authorize: 0, tokens: {} };
+  const counts: OidcStubCounts = { discovery: 0, deviceCode: 0, authorize: 0, pendingPolls: 0, tokens: {} };
   const deviceCodes = new Map<string, { userCode: string; approved: boolean; scope: string }>();
   const authCodes = new Map<string, { challenge: string; scope: string }>();
   const refreshTokens = new Map<string, string>(); // token → scope
@@ -197,8 +199,10 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
       if (type === 'device_code') {
         const pending = deviceCodes.get(body.get('device_code') ?? '');
         if (!pending) return sendJson(res, 400, { error: 'expired_token', error_description: 'unknown device code' });
-        if (!pending.approved)
+        if (!pending.approved) {
+          counts.pendingPolls++;
           return sendJson(res, 400, { error: 'authorization_pending', error_description: 'waiting for the person' });
+        }
         deviceCodes.delete(body.get('device_code')!);
         return grant(res, type, body.get('scope') ?? pending.scope);
       }

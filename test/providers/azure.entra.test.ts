@@ -1,8 +1,9 @@
 // Entra ID sign-in for Azure Blob through MSAL, against a local OpenID Connect stub over HTTPS: the device-code
 // and interactive (PKCE, loopback redirect) flows, and the token cache persisted through the credential store
-// (saveSecret('tokenCache')) so a new process signs in silently.
+// (saveSecret('tokenCache')) so a new process signs in silently; a caller that gives up stops the sign-in.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   openAzureBlobProvider,
   MsalTokenCredential,
@@ -11,7 +12,7 @@ import {
 } from '../../main/core/providers/azure-blob';
 import { createLogger } from '../../main/core/log/logger';
 import { azureSpecSchema, type SecretField } from '../../shared/connection';
-import { FerryError } from '../../shared/errors';
+import { FerryError, isFerryError } from '../../shared/errors';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { startAzurite } from '../helpers/azurite';
 import { runChildScript } from '../helpers/child-script';
@@ -140,6 +141,85 @@ describe('azure-blob Entra ID sign-in (MSAL against a local OIDC stub)', () => {
     assert.ok(opened[0]!.startsWith(`${stub.authority}/oauth2/v2.0/authorize?`));
     assert.equal(stub.counts.tokens.authorization_code, before + 1);
     assert.ok(store.values.get('tokenCache'));
+  });
+
+  it('stops a device-code sign-in when its caller gives up (Ctrl-C, cancel), and saves nothing', async () => {
+    const store = memoryStore();
+    const prompts: DeviceCodePrompt[] = [];
+    let shown!: () => void;
+    const prompted = new Promise<void>((resolve) => (shown = resolve));
+    const credential = credentialFor(stub, store, {
+      flow: 'device-code',
+      onDeviceCode: (prompt) => {
+        prompts.push(prompt);
+        shown();
+      },
+    });
+    const before = { ...stub.counts.tokens };
+    const cancel = new AbortController();
+    const token = credential.getToken(STORAGE_SCOPE, { abortSignal: cancel.signal });
+    await prompted;
+    // Once a poll has been answered "pending", MSAL sleeps until the next: the moment a person presses Ctrl-C.
+    // (A poll already on its way when the caller gives up may still bring a token: a finished sign-in.)
+    const polls = stub.counts.pendingPolls;
+    while (stub.counts.pendingPolls === polls) await delay(20);
+    const started = Date.now();
+    cancel.abort();
+    await assert.rejects(
+      token,
+      (error: unknown) => isFerryError(error, 'Cancelled') && /cancelled/.test(error.message),
+    );
+    assert.ok(Date.now() - started < 500, 'the caller is released at once');
+    // Approving now must not complete the abandoned sign-in: MSAL stopped polling (interval 1 s here).
+    stub.approveDeviceCode(prompts[0]!.userCode);
+    await delay(2500);
+    assert.deepEqual(stub.counts.tokens, before, 'no token was issued');
+    assert.equal(store.saves, 0);
+  });
+
+  it('keeps a shared sign-in going while another caller still waits for it', async () => {
+    const store = memoryStore();
+    let code!: (userCode: string) => void;
+    const shown = new Promise<string>((resolve) => (code = resolve));
+    const credential = credentialFor(stub, store, { flow: 'device-code', onDeviceCode: (p) => code(p.userCode) });
+    const cancel = new AbortController();
+    const impatient = credential.getToken(STORAGE_SCOPE, { abortSignal: cancel.signal });
+    const patient = credential.getToken(STORAGE_SCOPE);
+    const userCode = await shown;
+    cancel.abort();
+    await assert.rejects(impatient, (error: unknown) => isFerryError(error, 'Cancelled'));
+    stub.approveDeviceCode(userCode);
+    assert.ok((await patient)?.token);
+    assert.ok(store.values.get('tokenCache'));
+  });
+
+  it('stops an interactive sign-in when its caller gives up, closing the loopback port', async () => {
+    const store = memoryStore();
+    let opened!: (url: string) => void;
+    const browserOpened = new Promise<string>((resolve) => (opened = resolve));
+    const credential = credentialFor(stub, store, {
+      flow: 'interactive',
+      openBrowser: async (url) => opened(url), // a browser nobody signs in at
+    });
+    const before = { ...stub.counts.tokens };
+    const cancel = new AbortController();
+    const token = credential.getToken(STORAGE_SCOPE, { abortSignal: cancel.signal });
+    const redirect = new URL(new URL(await browserOpened).searchParams.get('redirect_uri')!);
+    redirect.hostname = '127.0.0.1';
+    cancel.abort();
+    await assert.rejects(token, (error: unknown) => isFerryError(error, 'Cancelled'));
+    // MSAL's listener is gone, so nothing keeps the process alive and no late answer is taken.
+    let closed = false;
+    for (let i = 0; i < 50 && !closed; i++) {
+      closed = await fetch(redirect).then(
+        () => false,
+        () => true,
+      );
+      if (!closed) await delay(100);
+    }
+    assert.ok(closed, `MSAL's loopback ${redirect.href} was closed`);
+    assert.deepEqual(stub.counts.tokens, before);
+    assert.equal(store.saves, 0);
   });
 
   it('says clearly when sign-in is needed but no way to sign in is available', async () => {

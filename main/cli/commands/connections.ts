@@ -17,6 +17,7 @@ import {
   toExport,
   type ImportPreview,
 } from '../../core/imports';
+import { cliOpenOptions } from '../entra-sign-in';
 import { EXIT, UsageError } from '../exit-codes';
 import { getPassword } from '../password';
 
@@ -252,7 +253,8 @@ async function add(argv: string[], io: ConnectionsCommandIO, store: ConnectionSt
     io.stdout.write(`Its ${SECRET_FIELD_LABELS[field]} is saved in ${where}.\n`);
   }
   for (const notice of notices) io.stderr.write(`Warning: ${notice}\n`);
-  if (values.test) return reportTest(await store.test(connection.id), connection.name, io);
+  if (values.test)
+    return reportTest(await store.test(connection.id, cliOpenOptions(connection, io)), connection.name, io);
   return EXIT.ok;
 }
 
@@ -376,7 +378,7 @@ async function test(argv: string[], io: ConnectionsCommandIO, store: ConnectionS
   const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
   const name = oneName(positionals, 'test');
   const connection = await store.get(name);
-  return reportTest(await store.test(connection.id), connection.name, io);
+  return reportTest(await store.test(connection.id, cliOpenOptions(connection, io)), connection.name, io);
 }
 
 async function remove(argv: string[], io: ConnectionsCommandIO, store: ConnectionStore): Promise<number> {

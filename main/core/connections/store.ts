@@ -25,9 +25,11 @@ import {
 import { FerryError, isFerryError } from '../../../shared/errors';
 import { normalizePath } from '../../../shared/paths';
 import type { CancelSignal, Provider } from '../../../shared/provider';
-import { copySecrets, type CredentialStore } from '../credentials';
+import { copySecrets, type CredentialStore, type SaveResult } from '../credentials';
 import { createLogger, type Logger } from '../log/logger';
 import { openProvider } from '../providers';
+// Types only: the Azure SDK and MSAL load when an Azure connection is opened, not with the store.
+import type { AzureProviderContext, EntraInteraction } from '../providers/azure-blob';
 import { writeFileAtomic } from './atomic-file';
 import { withLock } from '../util/pid-lock';
 import { SECRET_FIELDS_BY_KIND } from './secret-fields';
@@ -43,17 +45,38 @@ export interface ChangeResult {
 export type TestConnectionResult =
   { ok: true; path: string; elapsedMs: number } | { ok: false; path: string; elapsedMs: number; error: FerryError };
 
+/**
+ * Persists a secret a provider obtained itself (an Entra ID token cache after a sign-in or a refresh) in the
+ * connection's credential-store entry; undefined deletes it. Resolves with the store's SaveResult (persisted
+ * false and a notice when no keychain keeps it), or undefined when nothing was written.
+ */
+export type SecretSaver = (field: SecretField, value: string | undefined) => Promise<SaveResult | undefined>;
+
 export interface ResolvedConnection {
   connection: SavedConnection;
   id: string;
   spec: ConnectionSpec;
   secrets: SecretResolver;
+  saveSecret: SecretSaver;
+}
+
+export interface OpenConnectionOptions {
+  /** How a person signs in to an Entra ID connection; default: the store's (ConnectionStoreOptions.entra). */
+  entra?: EntraInteraction;
+  /** Wraps the saver the provider gets (the CLI holds Ctrl-C back until a keychain write is done). */
+  wrapSaver?: (save: SecretSaver) => SecretSaver;
 }
 
 export interface ConnectionStoreOptions {
   /** Folder holding connections.json (the app's data folder). */
   dataDir: string;
   credentials: CredentialStore;
+  /**
+   * How a person signs in to Entra ID connections that open() and test() open without an interaction of their
+   * own (the desktop shell: the system browser). Without any, a connection whose cached sign-in is gone fails
+   * with AuthFailed saying where to sign in.
+   */
+  entra?: EntraInteraction;
   log?: Logger;
   now?: () => number;
 }
@@ -61,6 +84,7 @@ export interface ConnectionStoreOptions {
 export class ConnectionStore {
   readonly file: string;
   readonly credentials: CredentialStore;
+  private readonly entra: EntraInteraction | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
   /** Serialises read-modify-write cycles within this process. */
@@ -69,6 +93,7 @@ export class ConnectionStore {
   constructor(options: ConnectionStoreOptions) {
     this.file = join(options.dataDir, CONNECTIONS_FILE_NAME);
     this.credentials = options.credentials;
+    this.entra = options.entra;
     this.log = options.log ?? createLogger({ module: 'connections' });
     this.now = options.now ?? Date.now;
   }
@@ -195,16 +220,55 @@ export class ConnectionStore {
   /** Spec and secrets of a saved connection, by id or name (the CLI's NAME:path, the engine's {savedId}). */
   async resolve(nameOrId: string): Promise<ResolvedConnection> {
     const connection = await this.get(nameOrId);
-    return { connection, id: connection.id, spec: connection.spec, secrets: this.secretsFor(connection.id) };
+    return {
+      connection,
+      id: connection.id,
+      spec: connection.spec,
+      secrets: this.secretsFor(connection.id),
+      saveSecret: this.saverFor(connection),
+    };
+  }
+
+  /**
+   * A SecretSaver writing to this connection's entry in the credential store, so a token cache is kept where
+   * its passwords are — never in connections.json or a log. Only the kind's own secret fields; and nothing for
+   * a connection deleted while its sign-in was waiting, which would leave an orphan keychain entry.
+   */
+  saverFor(connection: SavedConnection): SecretSaver {
+    return async (field, value) => {
+      if (!SECRET_FIELDS_BY_KIND[connection.kind].includes(field)) {
+        throw new FerryError('InvalidInput', `A ${connection.kind} connection has no "${field}" secret.`);
+      }
+      if (value === undefined) {
+        await this.credentials.delete(connection.id, field);
+        return undefined;
+      }
+      if (!(await this.find(connection.id))) {
+        this.log.info('secret not saved: the connection was deleted meanwhile', { id: connection.id, field });
+        return undefined;
+      }
+      const result = await this.credentials.set(connection.id, field, value);
+      if (result.notice) this.log.warn('secret kept for this session only', { id: connection.id, field });
+      return result;
+    };
   }
 
   /** Opens a provider for a saved connection (the engine's openConnection for { savedId } refs). */
-  async open(nameOrId: string): Promise<Provider> {
+  async open(nameOrId: string, options: OpenConnectionOptions = {}): Promise<Provider> {
     const connection = await this.get(nameOrId);
-    return openProvider(connection.spec, {
+    return openProvider(connection.spec, this.providerContext(connection, options));
+  }
+
+  /** What a provider for this connection gets: its secrets, where to save ones it obtains, how to sign in. */
+  private providerContext(connection: SavedConnection, options: OpenConnectionOptions): AzureProviderContext {
+    const entra = options.entra ?? this.entra;
+    const save = options.wrapSaver ? options.wrapSaver(this.saverFor(connection)) : this.saverFor(connection);
+    return {
       secrets: this.secretsFor(connection.id),
+      saveSecret: async (field, value) => void (await save(field, value)),
       log: this.log.child({ connection: connection.id, kind: connection.kind }),
-    });
+      ...(entra ? { entra } : {}),
+    };
   }
 
   /**
@@ -212,15 +276,19 @@ export class ConnectionStore {
    * its listing. Never throws for a
    * connection problem: the FerryError (AuthFailed, Network, NotFound, …) comes back in the result.
    */
-  async test(nameOrId: string, options: { signal?: CancelSignal } = {}): Promise<TestConnectionResult> {
+  async test(
+    nameOrId: string,
+    options: OpenConnectionOptions & { signal?: CancelSignal } = {},
+  ): Promise<TestConnectionResult> {
     const connection = await this.get(nameOrId);
     const path = normalizePath(connection.defaultRemoteFolder ?? '/');
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const log = this.log.child({ connection: connection.id, kind: connection.kind });
+    const context = this.providerContext(connection, options);
+    const log = context.log;
     let provider: Provider | undefined;
     try {
-      provider = await openProvider(connection.spec, { secrets: this.secretsFor(connection.id), log });
+      provider = await openProvider(connection.spec, context);
       const entry = await provider.stat(path, { signal: options.signal });
       if (entry.type !== 'folder') {
         throw new FerryError(

@@ -7,12 +7,14 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type {
   AuthenticationResult,
+  DeviceCodeRequest,
   ICachePlugin,
   INetworkModule,
   PublicClientApplication,
   TokenCacheContext,
 } from '@azure/msal-node';
 import { FerryError } from '../../../../shared/errors';
+import { registerSecret } from '../../../../shared/redact';
 import type { Logger } from '../../log/logger';
 
 // MSAL is loaded on first use (about 10 MiB resident): only Entra connections need it, and this module is
@@ -93,7 +95,7 @@ export class MsalTokenCredential implements TokenCredential {
   /** The last cache we saw, so a store without saveCache still keeps sign-ins for this session. */
   private memoryCache: string | undefined;
   private readonly tokens = new Map<string, AccessToken>();
-  private readonly pending = new Map<string, Promise<AccessToken>>();
+  private readonly pending = new Map<string, Acquisition>();
 
   constructor(options: MsalCredentialOptions) {
     this.interaction = options.interaction ?? {};
@@ -121,26 +123,39 @@ export class MsalTokenCredential implements TokenCredential {
     return this.app;
   }
 
-  async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken | null> {
+  /**
+   * A token for the scopes: cached, refreshed silently, or after a sign-in. options.abortSignal (the Azure SDK
+   * passes the request's, which the engine aborts on cancel or Ctrl-C) stops waiting for the person: the
+   * sign-in itself is abandoned once every caller waiting on it has given up, so no token arrives and nothing
+   * is saved (unless a device-code poll already on its way brings one: that sign-in is then complete).
+   */
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
     const scopeList = typeof scopes === 'string' ? [scopes] : scopes;
     const key = scopeList.join(' ');
     // Every blob client has its own auth policy, so parallel requests ask at once. Reuse a token that is
     // good for five more minutes, and share one acquisition: one keychain read, and never two sign-in prompts.
     const known = this.tokens.get(key);
     if (known && known.expiresOnTimestamp - Date.now() > 5 * 60_000) return known;
-    let pending = this.pending.get(key);
-    if (!pending) {
-      pending = this.acquire(scopeList).finally(() => this.pending.delete(key));
-      this.pending.set(key, pending);
+    let acquisition = this.pending.get(key);
+    if (!acquisition) {
+      const cancel = new AbortController();
+      const started: Acquisition = {
+        cancel,
+        abortableWaiters: 0,
+        pinned: false,
+        promise: this.acquire(scopeList, cancel.signal).finally(() => this.pending.delete(key)),
+      };
+      this.pending.set(key, started);
+      acquisition = started;
     }
-    const token = await pending;
+    const token = await waitFor(acquisition, options?.abortSignal);
     this.tokens.set(key, token);
     return token;
   }
 
-  private async acquire(scopes: string[]): Promise<AccessToken> {
+  private async acquire(scopes: string[], cancel: AbortSignal): Promise<AccessToken> {
     const silent = await this.acquireSilently(scopes);
-    return toAccessToken(silent ?? (await this.signIn(scopes)));
+    return toAccessToken(silent ?? (await this.signIn(scopes, cancel)));
   }
 
   /** The cached account's token, refreshed if needed; undefined when the person must sign in. */
@@ -159,16 +174,35 @@ export class MsalTokenCredential implements TokenCredential {
     }
   }
 
-  private async signIn(scopes: string[]): Promise<AuthenticationResult> {
+  private async signIn(scopes: string[], cancel: AbortSignal): Promise<AuthenticationResult> {
     const { openBrowser, onDeviceCode } = this.interaction;
     const flow = this.interaction.flow ?? (openBrowser ? 'interactive' : onDeviceCode ? 'device-code' : undefined);
+    if (cancel.aborted) throw signInCancelled();
     try {
       if (flow === 'interactive' && openBrowser) {
-        return await (await this.client()).acquireTokenInteractive({ scopes, openBrowser });
+        // MSAL cannot stop its loopback listener from outside; a cancelled wait answers it as a person who
+        // declines would (see refuseLoopback), which ends the flow and closes the port.
+        let authorizeUrl: string | undefined;
+        const refuse = () => void (authorizeUrl && refuseLoopback(authorizeUrl, this.log));
+        cancel.addEventListener('abort', refuse, { once: true });
+        try {
+          return await (
+            await this.client()
+          ).acquireTokenInteractive({
+            scopes,
+            openBrowser: async (url) => {
+              authorizeUrl = url;
+              if (cancel.aborted) return refuse();
+              await openBrowser(url);
+            },
+          });
+        } finally {
+          cancel.removeEventListener('abort', refuse);
+        }
       }
       if (flow === 'device-code' && onDeviceCode) {
         const app = await this.client();
-        const result = await app.acquireTokenByDeviceCode({
+        const request: DeviceCodeRequest = {
           scopes,
           deviceCodeCallback: (response) =>
             onDeviceCode({
@@ -177,12 +211,21 @@ export class MsalTokenCredential implements TokenCredential {
               message: response.message,
               expiresInSeconds: response.expiresIn,
             }),
-        });
-        if (!result) throw new Error('the device-code sign-in returned no token');
-        return result;
+        };
+        // MSAL checks this flag before each poll of the token endpoint; polling then stops with an error.
+        const stop = () => (request.cancel = true);
+        cancel.addEventListener('abort', stop, { once: true });
+        try {
+          const result = await app.acquireTokenByDeviceCode(request);
+          if (!result) throw new Error('the device-code sign-in returned no token');
+          return result;
+        } finally {
+          cancel.removeEventListener('abort', stop);
+        }
       }
     } catch (error) {
       if (error instanceof FerryError) throw error;
+      if (cancel.aborted) throw signInCancelled(error);
       throw new FerryError('AuthFailed', `Entra ID sign-in failed: ${(error as Error).message}`, { cause: error });
     }
     throw new FerryError(
@@ -192,8 +235,79 @@ export class MsalTokenCredential implements TokenCredential {
   }
 }
 
+/** One token acquisition shared by every caller that asked for the same scopes meanwhile. */
+interface Acquisition {
+  promise: Promise<AccessToken>;
+  /** Aborted when no caller is left waiting: stops a sign-in nobody wants any more. */
+  cancel: AbortController;
+  /** Callers with an abort signal that have not given up. */
+  abortableWaiters: number;
+  /** Whether a caller without an abort signal waits (it can never give up, so the sign-in must go on). */
+  pinned: boolean;
+}
+
+/** Waits for the acquisition, or rejects with Cancelled as soon as this caller's signal aborts. */
+function waitFor(acquisition: Acquisition, signal: GetTokenOptions['abortSignal']): Promise<AccessToken> {
+  if (!signal) {
+    acquisition.pinned = true;
+    return acquisition.promise;
+  }
+  if (signal.aborted) return Promise.reject(signInCancelled());
+  acquisition.abortableWaiters++;
+  return new Promise<AccessToken>((resolve, reject) => {
+    const giveUp = () => {
+      acquisition.abortableWaiters--;
+      if (acquisition.abortableWaiters === 0 && !acquisition.pinned) acquisition.cancel.abort();
+      reject(signInCancelled());
+    };
+    signal.addEventListener('abort', giveUp, { once: true });
+    acquisition.promise.then(
+      (token) => {
+        signal.removeEventListener('abort', giveUp);
+        resolve(token);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', giveUp);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function signInCancelled(cause?: unknown): FerryError {
+  return new FerryError('Cancelled', 'The Entra ID sign-in was cancelled.', { cause });
+}
+
+/**
+ * Ends MSAL's interactive sign-in by posting to its loopback redirect what the identity provider sends when the
+ * person declines (error=access_denied with the request's state). MSAL accepts only a response carrying the
+ * exact state of the pending request, so this can end no other sign-in.
+ */
+async function refuseLoopback(authorizeUrl: string, log: Logger): Promise<void> {
+  try {
+    const query = new URL(authorizeUrl).searchParams;
+    const redirect = new URL(query.get('redirect_uri') ?? '');
+    // MSAL listens on 127.0.0.1 while naming "localhost" in the redirect URI, which may resolve to ::1 first.
+    if (redirect.hostname === 'localhost') redirect.hostname = '127.0.0.1';
+    const body = new URLSearchParams({
+      error: 'access_denied',
+      error_description: 'The sign-in was cancelled in FileFerry.',
+      state: query.get('state') ?? '',
+    });
+    const response = await fetch(redirect, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    await response.arrayBuffer();
+  } catch (error) {
+    log.warn('Could not stop the waiting Entra ID browser sign-in', { error });
+  }
+}
+
 function toAccessToken(result: AuthenticationResult): AccessToken {
   if (!result.accessToken) throw new FerryError('AuthFailed', 'Entra ID returned no access token for Azure Storage.');
+  registerSecret(result.accessToken); // masked in any log line or message that might quote it
   return {
     token: result.accessToken,
     expiresOnTimestamp: result.expiresOn?.getTime() ?? Date.now() + 5 * 60_000,
