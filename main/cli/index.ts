@@ -7,6 +7,7 @@ import { installFileLog, type FileLog } from '../core/log/file-sink';
 import { createLogger } from '../core/log/logger';
 import type { Command } from './commands/common';
 import { EXIT, UsageError } from './exit-codes';
+import { failureText } from './failure-text';
 import { PASSWORD_ENV } from './password';
 
 // Each command loads on demand: `--help` and a typo answer at once, without loading any provider or SDK.
@@ -81,6 +82,7 @@ Environment:
   FILEFERRY_SECRET     S3 secret key or Azure key/SAS/connection string for connections add
   FILEFERRY_CA_FILE    PEM file of extra CA certificates to trust for FTPS
   FILEFERRY_HOME       data folder (logs in FILEFERRY_HOME/logs; default: the platform's app data folder)
+  FILEFERRY_SIGN_IN    Entra ID sign-in of saved Azure connections: device-code (default) or browser
   s3:// addresses use the AWS CLI's variables:
     AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN   access key (wins over a profile)
     AWS_PROFILE                         a profile of ~/.aws/config and ~/.aws/credentials
@@ -145,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof FerryError) {
       log.warn('command failed', { error });
-      return fail(error.message, EXIT.failure);
+      return fail(failureText(error), EXIT.failure);
     }
     log.error('unexpected error', { error, stack: (error as Error)?.stack });
     const where = logFile ? ` Details are in ${logFile.file}.` : '';

@@ -8,6 +8,7 @@ import type { JobSnapshot, TransferEvent, TransferRequest } from '../../shared/t
 import { dataDir } from '../core/app-paths';
 import { TransferEngine } from '../core/transfers';
 import { EXIT } from './exit-codes';
+import { failureText } from './failure-text';
 import type { CliConnections } from './locations';
 import { createReporter, type ReporterKind, type TransferSummary } from './progress';
 import { askOverwrite } from './prompt';
@@ -78,7 +79,7 @@ export async function runTransfer(
       ...(final.error ? { error: final.error } : {}),
     };
     reporter.finish(summary);
-    if (final.error && !options.json) process.stderr.write(`fileferry: ${final.error.message}\n`);
+    if (final.error && !options.json) process.stderr.write(`fileferry: ${failureText(final.error)}\n`);
     return { exitCode, job: final };
   } finally {
     process.off('SIGINT', onInterrupt);

@@ -1,4 +1,5 @@
-// The real `fileferry` command, spawned as a user would run it, against a real ftp-srv on 127.0.0.1.
+// The real `fileferry` command, spawned as a user would run it, against a real ftp-srv on 127.0.0.1 (behind
+// the fault proxy where a slow copy is needed to watch its progress output) and Debian's vsftpd (anonymous).
 // Outcomes are checked on the server's and the local disk (SHA-256 of every file), not in CLI output alone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,8 +10,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
-import { CLI, cleanEnv, expectExit, runCli, treeHashes, type CliEnv, type CliResult } from './run-cli';
+import { startVsftpd } from '../helpers/vsftpd';
+import { CLI, cleanEnv, expectExit, runCli, sha256, treeHashes, type CliEnv, type CliResult } from './run-cli';
 
 let home: string;
 
@@ -240,8 +243,23 @@ describe('fileferry CLI against ftp-srv with explicit TLS', () => {
 
       // Without the CA the self-signed certificate is refused: verification stays on.
       const untrusted = await fileferry(['cp', file, url], { FILEFERRY_PASSWORD: server.password });
-      expectExit(untrusted, 1);
+      expectExit(untrusted, 1); // and no stack trace
       assert.ok(!existsSync(path.join(server.root, 'secret.bin')));
+      const fingerprint = server.certificate!.sha256Fingerprint;
+      assert.ok(untrusted.stderr.includes(`SHA-256 fingerprint is ${fingerprint}`), untrusted.stderr);
+      // What the CLI offers, not the app's "pin it in the connection" (an address has no pin option).
+      assert.doesNotMatch(untrusted.stderr, /in the connection\./);
+      assert.match(untrusted.stderr, /FILEFERRY_CA_FILE/);
+      const suggested = /fileferry (connections add NAME .*)$/m.exec(untrusted.stderr)?.[1] ?? '';
+      assert.ok(suggested.includes(`--fingerprint ${fingerprint}`), untrusted.stderr);
+
+      // The suggested command works as printed: the saved connection with the pin reaches the server.
+      const name = `pinned-${randomBytes(3).toString('hex')}`;
+      const add = suggested.replace('NAME', name).split(' ');
+      expectExit(await fileferry(add, { FILEFERRY_PASSWORD: server.password }), 0);
+      expectExit(await fileferry(['cp', file, `${name}:/pinned.bin`]), 0);
+      assert.equal(sha256(await readFile(path.join(server.root, 'pinned.bin'))), sha256(bytes));
+      expectExit(await fileferry(['connections', 'rm', name]), 0);
 
       expectExit(await fileferry(['cp', file, url], env), 0);
       const stored = await readFile(path.join(server.root, 'secret.bin'));
@@ -250,5 +268,112 @@ describe('fileferry CLI against ftp-srv with explicit TLS', () => {
       await server.stop();
       await rm(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fileferry CLI against vsftpd, anonymous', () => {
+  it('lists and copies with ftp://anonymous@ and no password (none set, no terminal to ask on)', async () => {
+    const server = await startVsftpd();
+    const work = await mkdtemp(path.join(tmpdir(), 'ferry-cli-anon-'));
+    home = path.join(work, 'home');
+    try {
+      const bytes = randomBytes(200_000);
+      await writeFile(path.join(server.root, 'pub', 'shared.bin'), bytes);
+      const base = `ftp://anonymous@127.0.0.1:${server.port}/pub`;
+
+      // runCli passes no FILEFERRY_PASSWORD and closes stdin: a password prompt would fail with exit 2.
+      const listed = await fileferry(['ls', base]);
+      expectExit(listed, 0);
+      assert.match(listed.stdout, /^- +200000 .* shared\.bin$/m);
+
+      const local = path.join(work, 'shared.bin');
+      expectExit(await fileferry(['cp', `${base}/shared.bin`, local]), 0);
+      assert.equal(sha256(await readFile(local)), sha256(bytes));
+
+      expectExit(await fileferry(['cp', local, `${base}/uploaded.bin`]), 0);
+      assert.equal(sha256(await readFile(path.join(server.root, 'pub', 'uploaded.bin'))), sha256(bytes));
+    } finally {
+      await server.stop();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The escape character that starts terminal control sequences. */
+const ESC = '\u001b';
+
+describe('fileferry CLI progress output', () => {
+  let server: FtpServerHandle;
+  let proxy: FaultProxy;
+  let work: string;
+  let base: string;
+  let auth: CliEnv;
+  const MiB = 1024 * 1024;
+  const expected: Record<string, string> = {};
+
+  before(async () => {
+    server = await startFtpServer();
+    // Downloads slowed to 1 MiB/s per connection, so a copy lasts about two seconds: long enough for the
+    // engine's progress events (a few per second) to show a rate and an ETA.
+    proxy = await startFaultProxy({ host: server.host, port: server.port });
+    proxy.throttle(MiB, { direction: 'download' });
+    work = await mkdtemp(path.join(tmpdir(), 'ferry-cli-progress-'));
+    home = path.join(work, 'home');
+    await mkdir(path.join(server.root, 'slow'));
+    for (const name of ['a.bin', 'b.bin']) {
+      const bytes = randomBytes(2 * MiB);
+      await writeFile(path.join(server.root, 'slow', name), bytes);
+      expected[name] = sha256(bytes);
+    }
+    base = `ftp://${server.user}@127.0.0.1:${proxy.port}/slow`;
+    auth = { FILEFERRY_PASSWORD: server.password };
+  });
+
+  after(async () => {
+    await proxy?.stop();
+    await server?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('draws a progress bar with rate and ETA on a terminal', async () => {
+    const target = path.join(work, 'tty.bin');
+    const result = await fileferryOnTerminal(['cp', `${base}/a.bin`, target], [], auth);
+    expectExit(result, 0);
+    // One line redrawn in place: carriage return, bar, percent, bytes of total, rate, ETA, erase to the end.
+    assert.match(
+      result.stdout,
+      /\r\[#*-*\] +\d+% {2}[\d.]+ (B|KiB|MiB) of 2\.00 MiB {2}[\d.]+ (B|KiB|MiB)\/s {2}ETA \d+:\d\d/,
+    );
+    assert.ok(result.stdout.includes(`${ESC}[K`), 'erases the rest of the line');
+    assert.match(result.stdout, /1 file copied/);
+    assert.equal(sha256(await readFile(target)), expected['a.bin']);
+  });
+
+  it('writes plain lines, one per file and no bar or escape codes, when not on a terminal', async () => {
+    const target = path.join(work, 'plain');
+    const result = await fileferry(['cp', '-r', base, target], auth);
+    expectExit(result, 0);
+    assert.match(result.stderr, /^copied: .*a\.bin$/m);
+    assert.match(result.stderr, /^copied: .*b\.bin$/m);
+    assert.match(result.stderr, /^2 files copied/m);
+    const output = result.stderr + result.stdout;
+    assert.ok(!output.includes('\r') && !output.includes(ESC), 'no carriage returns, no escape codes');
+    assert.doesNotMatch(output, /\[#|#-/, 'no bar');
+    assert.deepEqual(await treeHashes(target), expected);
+  });
+
+  it('prints only JSON lines on stdout with --json, progress events included', async () => {
+    const target = path.join(work, 'json.bin');
+    const result = await fileferry(['cp', '--json', `${base}/b.bin`, target], auth);
+    expectExit(result, 0);
+    const lines = result.stdout.split('\n').filter((line) => line !== '');
+    const events = lines.map((line) => JSON.parse(line) as { type: string; progress?: { bytesDone: number } });
+    assert.ok(
+      events.some((event) => event.type === 'progress' && (event.progress?.bytesDone ?? 0) > 0),
+      'progress events while copying',
+    );
+    assert.equal(events.at(-1)?.type, 'summary');
+    assert.ok(!result.stderr.includes(ESC) && !result.stderr.includes('[#'), 'no bar on stderr either');
+    assert.equal(sha256(await readFile(target)), expected['b.bin']);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FerryError } from '../../shared/errors';
 import { redact, registerSecret } from '../../shared/redact';
 import { createFileLog, installFileLog } from '../../main/core/log/file-sink';
-import { createLogger } from '../../main/core/log/logger';
+import { createLogger, redactFields } from '../../main/core/log/logger';
 
 const AZURE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
@@ -106,6 +106,44 @@ describe('file log', () => {
     const text = await readFile(file.file, 'utf8');
     for (const secret of ['SIGSECRET', 'field-secret-1', 'nested-secret-2', 'wire-secret-3'])
       assert.ok(!text.includes(secret), secret);
+  });
+
+  it("keeps an error's cause chain (name, code, message), redacted", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-log-cause-'));
+    dirs.push(dir);
+    const file = installFileLog({ dir, level: 'info' });
+    const socket = Object.assign(new Error('read ECONNRESET after PASS cause-secret-4'), { code: 'ECONNRESET' });
+    const library = new Error('Client is closed because read ECONNRESET', { cause: socket });
+    const error = new FerryError('Network', 'The connection to 127.0.0.1:21 was lost.', { cause: library });
+    createLogger().warn('copy failed', { error });
+    file.close();
+    const text = await readFile(file.file, 'utf8');
+    assert.ok(!text.includes('cause-secret-4'), 'a secret in a cause is redacted');
+    const logged = (JSON.parse(text.trim()) as { error: Record<string, unknown> }).error;
+    assert.deepEqual(logged, {
+      name: 'FerryError(Network)',
+      code: 'Network',
+      message: 'The connection to 127.0.0.1:21 was lost.',
+      cause: {
+        name: 'Error',
+        message: 'Client is closed because read ECONNRESET',
+        cause: { name: 'Error', code: 'ECONNRESET', message: 'read ECONNRESET after PASS ***' },
+      },
+    });
+  });
+
+  it('bounds the cause chain, even a cyclic one, and logs a non-Error cause as redacted text', () => {
+    const cyclic = new Error('loops');
+    cyclic.cause = cyclic;
+    let depth = 0;
+    for (let at = redactFields({ e: cyclic }).e as { cause?: unknown }; typeof at.cause === 'object'; depth++)
+      at = at.cause as { cause?: unknown };
+    // Some causes kept, and a cycle does not run away (the logger keeps five).
+    assert.ok(depth >= 3 && depth <= 8, `${depth} causes logged`);
+
+    const reply = new Error('login failed', { cause: { reply: '530 denied', password: 'obj-secret-5' } });
+    const logged = redactFields({ reply }).reply as { cause: unknown };
+    assert.equal(logged.cause, '{"reply":"530 denied","password":"***"}');
   });
 
   it('rotates by size and keeps a fixed number of old files', async () => {

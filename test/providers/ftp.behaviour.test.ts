@@ -16,6 +16,7 @@ import type { Entry, Provider } from '../../shared/provider';
 import { createTestCertificate, type TestCertificate } from '../helpers/certs';
 import { startFtpServer, type FtpServerHandle, type FtpSpecInput } from '../helpers/ftp-server';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
+import { startUnansweredPort } from '../helpers/unanswered-port';
 import { startVsftpd } from '../helpers/vsftpd';
 
 interface CapturedLog extends Logger {
@@ -64,6 +65,16 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<
   });
   return caught as FerryError;
 }
+
+/** Polls `condition` (every 10 ms, up to 5 s) and fails with `what` if it never holds. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 5000; !condition();) {
+    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const POOL_FILE_SIZE = 3 * 1024 * 1024;
 
 async function* bytes(text: string): AsyncGenerator<Uint8Array> {
   yield Buffer.from(text);
@@ -132,6 +143,55 @@ describe('ftp connection pool', () => {
     for (let i = 0; i < 8; i++) assert.equal(hashes[i], await patternSha256(`c${i}`, 200_000));
     assert.ok(server.logins - loginsBefore <= 1, `one more connection at most, saw ${server.logins - loginsBefore}`);
     await provider.close();
+  });
+
+  it('opens 2 connections per site by default (as FileZilla), and as many as configured', async () => {
+    // A server of its own: connections other tests leave closing must not count.
+    const own = await startFtpServer();
+    try {
+      await writeFile(join(own.root, 'pool-limit.bin'), Buffer.alloc(POOL_FILE_SIZE, 7));
+      assert.equal(own.spec().maxConnections, undefined, 'no maxConnections: the default applies');
+      for (const [overrides, limit] of [
+        [{}, 2],
+        [{ maxConnections: 3 }, 3],
+      ] as const) {
+        await until(() => own.openConnections === 0, 'the previous round closed its connections');
+        const provider = await openOn(own, overrides);
+        const loginsBefore = own.logins;
+        let peak = 0;
+        const sampler = setInterval(() => (peak = Math.max(peak, own.openConnections)), 5);
+        // Five reads, each holding its connection (first chunk read, the rest left waiting) until released.
+        let started = 0;
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        const reads = Array.from({ length: 5 }, async () => {
+          const chunks = (await provider.read('/pool-limit.bin'))[Symbol.asyncIterator]();
+          let next = await chunks.next();
+          started += 1;
+          await released;
+          let size = 0;
+          for (; !next.done; next = await chunks.next()) size += next.value.length;
+          return size;
+        });
+        try {
+          await until(() => started >= limit, `${limit} reads started`);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          assert.equal(started, limit, `reads running at once with ${JSON.stringify(overrides)}`);
+          release();
+          assert.deepEqual(await Promise.all(reads), Array(5).fill(POOL_FILE_SIZE));
+          assert.equal(peak, limit, 'control connections open at once');
+          assert.equal(own.logins - loginsBefore + 1, limit, 'connections opened, the first when opening');
+        } finally {
+          release();
+          clearInterval(sampler);
+          // After a failed assertion, close() cuts the reads still waiting; their rejections must not hide it.
+          for (const read of reads) read.catch(() => {});
+          await provider.close();
+        }
+      }
+    } finally {
+      await own.stop();
+    }
   });
 
   it('replaces connections the server dropped, transparently', async () => {
@@ -462,6 +522,22 @@ describe('ftp errors', () => {
     const error = await rejectsWith(open({ kind: 'ftp', host: '127.0.0.1', port, timeoutMs: 3000 }), 'Network');
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
     assert.match(error.message, /refused/);
+  });
+
+  it('gives Network within timeoutMs when the TCP connection is never established', async () => {
+    const unanswered = await startUnansweredPort();
+    try {
+      const started = Date.now();
+      const error = await rejectsWith(
+        open({ kind: 'ftp', host: '127.0.0.1', port: unanswered.port, timeoutMs: 1500 }),
+        'Network',
+      );
+      const took = Date.now() - started;
+      assert.ok(took >= 1400 && took < 3000, `gave up after ${took} ms`);
+      assert.match(error.message, /127\.0\.0\.1:\d+ could not be reached within 1\.5 s/);
+    } finally {
+      await unanswered.stop();
+    }
   });
 
   it('gives up on a server that never answers within timeoutMs', async () => {

@@ -12,6 +12,14 @@ export interface FtpErrorContext {
   /** host:port, for network messages. */
   site: string;
   signal?: CancelSignal | undefined;
+  /**
+   * While connecting: whether the TCP connection was established. basic-ftp reports one "Timeout" for a
+   * host that never completes the handshake and for a server that accepts but never answers; only the first
+   * means the host could not be reached (Network). Absent once connected: a timeout is then the server's.
+   */
+  reached?: boolean;
+  /** The timeout that ran out, for the message. */
+  timeoutMs?: number;
 }
 
 const NETWORK_CODES: Record<string, string> = {
@@ -42,6 +50,15 @@ export function toFerryError(error: unknown, context: FtpErrorContext): FerryErr
   const code = nodeError?.code;
   if (code && NETWORK_CODES[code]) {
     return new FerryError('Network', `The FTP server ${context.site} ${NETWORK_CODES[code]}.`, { cause: error });
+  }
+  if (/Timeout/i.test(message) && context.reached === false) {
+    const within = context.timeoutMs === undefined ? '' : ` within ${context.timeoutMs / 1000} s`;
+    return new FerryError(
+      'Network',
+      `The FTP server ${context.site} could not be reached${within}. Check the host name and port, and ` +
+        'whether a firewall drops the connection; on a slow network, raise the connection timeout.',
+      { cause: error },
+    );
   }
   if (/Timeout/i.test(message)) {
     return new FerryError(

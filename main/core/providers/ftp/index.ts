@@ -12,7 +12,8 @@ import { registerSecret } from '../../../../shared/redact';
 import type { ProviderContext } from '../registry';
 import { ConnectionPool } from './pool';
 import { FtpProvider } from './provider';
-import { defaultPort, openSession, type FtpSession } from './session';
+import { openSession, type FtpSession } from './session';
+import { defaultPort } from './tls';
 
 /**
  * Opens the first connection right away, so bad credentials or an untrusted certificate fail here and

@@ -28,7 +28,8 @@ import type { ConnectionPool } from './pool';
 import { CoalescingSink } from './coalescing-sink';
 import { RecyclingReader } from './recycling-reader';
 import { uploadBody } from './upload-body';
-import { defaultPort, type FtpSession, type ServerFeatures } from './session';
+import type { FtpSession, ServerFeatures } from './session';
+import { defaultPort } from './tls';
 
 const DEFAULT_PAGE_SIZE = 1000;
 /** Buffer between the data socket and the consumer; the socket pauses when it is full. */

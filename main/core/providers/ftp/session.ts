@@ -7,7 +7,7 @@ import type { CancelSignal } from '../../../../shared/provider';
 import { onAbort } from '../../util/abort';
 import { toFerryError } from './errors';
 import { strictPassiveMode } from './passive';
-import { assertTrustedControl, guardDataConnections, tlsOptions } from './tls';
+import { assertTrustedControl, defaultPort, guardDataConnections, tlsOptions } from './tls';
 
 export interface ServerFeatures {
   /** MLST/MLSD (RFC 3659): exact listings with UTC times. */
@@ -58,10 +58,6 @@ export class FtpSession {
   }
 }
 
-export function defaultPort(spec: FtpSpec): number {
-  return spec.port ?? (spec.tls === 'implicit' ? 990 : 21);
-}
-
 /**
  * Connects, secures, logs in and reads FEAT. Rejects with a FerryError: AuthFailed for credentials,
  * Protocol (details.fingerprint) for an untrusted certificate, Network/Timeout when unreachable.
@@ -77,6 +73,7 @@ export async function openSession(
   const port = defaultPort(spec);
   const site = `${spec.host}:${port}`;
   const detach = onAbort(signal, () => client.close());
+  let reached = false;
   try {
     const secure = spec.tls !== 'none';
     if (secure) {
@@ -84,16 +81,15 @@ export async function openSession(
         if (session) session.refusedCertificate = problem;
       });
     }
-    if (spec.tls === 'implicit') {
-      await client.connectImplicitTLS(spec.host, port, tlsOptions(spec));
-      assertTrustedControl(client, spec);
-    } else {
-      await client.connect(spec.host, port);
-      if (spec.tls === 'explicit') {
-        await client.useTLS(tlsOptions(spec));
-        assertTrustedControl(client, spec);
-      }
-    }
+    // basic-ftp creates the control socket synchronously inside connect(); watch it for the TCP handshake.
+    const connecting =
+      spec.tls === 'implicit'
+        ? client.connectImplicitTLS(spec.host, port, tlsOptions(spec))
+        : client.connect(spec.host, port);
+    client.ftp.socket.once('connect', () => (reached = true));
+    await connecting;
+    if (spec.tls === 'explicit') await client.useTLS(tlsOptions(spec));
+    if (secure) assertTrustedControl(client, spec);
     // Before login too, for servers that need it to accept a non-ASCII user name.
     await client.sendIgnoringError('OPTS UTF8 ON');
     await client.login(spec.user, password ?? (spec.user === 'anonymous' ? 'anonymous@' : ''));
@@ -116,7 +112,7 @@ export async function openSession(
     return session;
   } catch (error) {
     client.close();
-    throw toFerryError(error, { action: `connect to ${site}`, site, signal });
+    throw toFerryError(error, { action: `connect to ${site}`, site, signal, reached, timeoutMs: spec.timeoutMs });
   } finally {
     detach();
   }

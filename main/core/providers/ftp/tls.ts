@@ -14,6 +14,11 @@ import type { Client } from 'basic-ftp';
 import { FerryError } from '../../../../shared/errors';
 import type { FtpSpec } from '../../../../shared/connection';
 
+/** The port a spec connects to: implicit TLS has its own well-known port (990), plain and explicit use 21. */
+export function defaultPort(spec: FtpSpec): number {
+  return spec.port ?? (spec.tls === 'implicit' ? 990 : 21);
+}
+
 export function tlsOptions(spec: FtpSpec): ConnectionOptions {
   return {
     host: spec.host,
@@ -49,7 +54,8 @@ export function certificateProblem(socket: TLSSocket, spec: FtpSpec): FerryError
     'Protocol',
     `The server's certificate is not trusted (SHA-256 ${fingerprint}; ${reason}). ` +
       'If you trust it, pin this fingerprint in the connection.',
-    { details: { fingerprint, reason, host: spec.host } },
+    // Where and how to reach the site too, so a front end can say how to pin it (the CLI prints a command).
+    { details: { fingerprint, reason, host: spec.host, port: defaultPort(spec), tls: spec.tls, user: spec.user } },
   );
 }
 

@@ -1,0 +1,40 @@
+// How the CLI words a failure. A FerryError's message is written for people already, with one exception:
+// an untrusted FTPS certificate says to pin its fingerprint "in the connection", which is the app's way; a
+// command-line address has no place for a pin. The CLI offers two ways instead, and says both: a saved
+// connection with --fingerprint (used as NAME:path), or FILEFERRY_CA_FILE for a certificate a private CA signed.
+
+type Details = Readonly<Record<string, string | number | boolean>>;
+
+/** The text after "fileferry: " for a failure (a FerryError, or a job's serialised error). */
+export function failureText(error: { message: string; details?: Details | undefined }): string {
+  const details = error.details ?? {};
+  return typeof details.fingerprint === 'string' ? untrustedCertificate(details.fingerprint, details) : error.message;
+}
+
+function untrustedCertificate(fingerprint: string, details: Details): string {
+  const host = String(details.host ?? 'the server');
+  const site = details.port === undefined ? host : `${host}:${details.port}`;
+  const user = typeof details.user === 'string' && details.user !== 'anonymous' ? details.user : undefined;
+  const add = [
+    'fileferry connections add NAME --kind ftps',
+    `--host ${shellWord(host)}`,
+    details.port === undefined ? '' : `--port ${details.port}`,
+    user === undefined ? '' : `--user ${shellWord(user)}`,
+    `--tls ${details.tls === 'implicit' ? 'implicit' : 'explicit'}`,
+    `--fingerprint ${fingerprint}`,
+  ].filter(Boolean);
+  const reason = details.reason === undefined ? '' : ` (${String(details.reason)})`;
+  return [
+    `The certificate of ${site} is not trusted${reason}.`,
+    `Its SHA-256 fingerprint is ${fingerprint}.`,
+    "If the server's administrator confirms this fingerprint, save the site with it pinned and use NAME:/path",
+    'addresses instead of the URL (for a connection saved already: connections rm NAME, then add it again):',
+    `  ${add.join(' ')}`,
+    'If a private CA signed the certificate, set FILEFERRY_CA_FILE to that CA certificate (a PEM file) instead.',
+  ].join('\n');
+}
+
+/** A value as one shell word: as it is when it needs no quoting, else in single quotes. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
