@@ -53,7 +53,13 @@ async function readSha256(provider: Provider, path: string): Promise<string> {
   return sha256Of(await provider.read(path));
 }
 
-export function runConformance(target: ConformanceTarget): void {
+/** A target whose server counts listing requests, so the paging test can see pages delivered as they arrive. */
+export interface CountedListingTarget extends ConformanceTarget {
+  /** Listing requests the server has answered so far (S3 ListObjectsV2, Azure List Blobs…). */
+  listRequests?: () => Promise<number>;
+}
+
+export function runConformance(target: CountedListingTarget): void {
   describe(`provider conformance: ${target.name}`, () => {
     let provider: Provider;
     let root: string;
@@ -232,14 +238,30 @@ export function runConformance(target: ConformanceTarget): void {
       await expectCode(provider.rename(missing, joinPath(base, 'elsewhere')), 'NotFound');
     });
 
-    it('lists large folders across pages without loss or duplicates', async () => {
+    it('lists large folders across pages without loss or duplicates, each page as it arrives', async () => {
       const base = await scratch('paging');
       const count = 25;
       for (let i = 0; i < count; i++)
         await provider.write(joinPath(base, `f${String(i).padStart(3, '0')}`), patternBytes(`p${i}`, 3), { size: 3 });
-      const listed = await listAll(provider, base, 10);
+      // Where the server counts listing requests: how many had been made when the first page was yielded.
+      const counted = target.listRequests;
+      const before = counted ? await counted() : 0;
+      let atFirstPage: number | undefined;
+      const listed: Entry[] = [];
+      for await (const page of provider.list(base, { pageSize: 10 })) {
+        if (counted && atFirstPage === undefined) atFirstPage = (await counted()) - before;
+        listed.push(...page);
+      }
       assert.equal(listed.length, count);
       assert.equal(new Set(listed.map((e) => e.name)).size, count);
+      if (counted) {
+        const total = (await counted()) - before;
+        assert.ok(total >= 3, `pages of 10 of ${count} entries take at least 3 requests, not ${total}`);
+        assert.ok(
+          atFirstPage !== undefined && atFirstPage < total,
+          `the first page came after ${atFirstPage} of ${total} listing requests: pages must be yielded as they arrive`,
+        );
+      }
     });
 
     it('keeps hostile names intact', async () => {

@@ -7,6 +7,11 @@
 // unreachable or unauthorised source (403 CannotVerifyCopySource). It does not check the caller's
 // authorisation for the from-URL operations (Azure would); every other request is authorised by Azurite as
 // usual.
+//
+// It also reports blob states Azurite cannot reach: Azurite rehydrates an archived blob at once, so a blob
+// "rehydrate-pending-to-hot" never exists there. setBlobState makes the proxy report a blob's access tier and
+// archive status in its properties (HEAD and GET headers) and in container listings, as Azure would while a
+// rehydration runs; the blob's bytes and Azurite's own answers (a 409 BlobArchived for a read) are unchanged.
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -30,6 +35,14 @@ export interface FromUrlCounts {
   putBlobContentMd5: Array<string | undefined>;
   /** Bytes the proxy fetched from source URLs on the service's behalf. */
   bytesFetched: number;
+  /** List Blobs requests (one per page of a container listing). */
+  listBlobs: number;
+}
+
+/** What the proxy reports for a blob instead of Azurite's values (see setBlobState). */
+export interface ReportedBlobState {
+  accessTier?: string;
+  archiveStatus?: string;
 }
 
 export interface FromUrlProxy {
@@ -41,6 +54,8 @@ export interface FromUrlProxy {
   /** When set, source fetches fail with this HTTP status and CannotVerifyCopySource, without fetching. */
   failFetchesWith: number | undefined;
   resetCounts(): void;
+  /** Reports `state` for the blob from now on (undefined: Azurite's own values again). */
+  setBlobState(container: string, blob: string, state: ReportedBlobState | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -53,7 +68,17 @@ function zeroCounts(): FromUrlCounts {
     putBlob: 0,
     putBlobContentMd5: [],
     bytesFetched: 0,
+    listBlobs: 0,
   };
+}
+
+const XML_ESCAPES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' };
+const unescapeXml = (text: string) => text.replace(/&(lt|gt|quot|apos|amp);/g, (entity) => XML_ESCAPES[entity]!);
+
+/** Sets (or adds) one element inside a listed blob's <Properties>. */
+function withProperty(blobXml: string, element: string, value: string): string {
+  const withoutOld = blobXml.replace(new RegExp(`<${element}>[^<]*</${element}>`), '');
+  return withoutOld.replace('</Properties>', `<${element}>${value}</${element}></Properties>`);
 }
 
 function listen(server: Server): Promise<number> {
@@ -90,6 +115,8 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     new StorageSharedKeyCredential(azurite.account, azurite.accountKey),
   );
   const state = { counts: zeroCounts(), failFetchesWith: undefined as number | undefined };
+  /** Reported blob states by "container/blob name". */
+  const blobStates = new Map<string, ReportedBlobState>();
 
   /** Fetches (a range of) the source as Azure would; undefined after answering the client with the error. */
   async function fetchSource(
@@ -172,6 +199,58 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     res.end();
   }
 
+  /** The blob a request addresses ("container/name"), or undefined for account and container requests. */
+  function blobKey(url: URL): string | undefined {
+    const [, , container, ...rest] = url.pathname.split('/');
+    return container && rest.length > 0
+      ? `${decodeURIComponent(container)}/${decodeURIComponent(rest.join('/'))}`
+      : undefined;
+  }
+
+  /** Azurite's answer with the reported blob states applied: in a blob's headers, or in a listing's XML. */
+  function answerWithStates(req: IncomingMessage, res: ServerResponse, url: URL, answer: IncomingMessage): void {
+    const status = answer.statusCode ?? 502;
+    const key = blobKey(url);
+    const reported = key && !url.searchParams.get('comp') ? blobStates.get(key) : undefined;
+    if (reported && (req.method === 'HEAD' || req.method === 'GET') && status < 300) {
+      const headers = { ...answer.headers };
+      if (reported.accessTier) headers['x-ms-access-tier'] = reported.accessTier;
+      if (reported.archiveStatus) headers['x-ms-archive-status'] = reported.archiveStatus;
+      res.writeHead(status, headers);
+      answer.pipe(res);
+      return;
+    }
+    const container = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+    const listing = req.method === 'GET' && url.searchParams.get('comp') === 'list' && status === 200 && !key;
+    if (!listing || ![...blobStates.keys()].some((k) => k.startsWith(`${container}/`))) {
+      res.writeHead(status, answer.headers);
+      answer.pipe(res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    answer.on('error', () => res.destroy());
+    answer.on('end', () => {
+      const xml = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/<Blob>[\s\S]*?<\/Blob>/g, (blob) => {
+          const name = unescapeXml(/<Name>([\s\S]*?)<\/Name>/.exec(blob)?.[1] ?? '');
+          const reportedState = blobStates.get(`${container}/${name}`);
+          if (!reportedState) return blob;
+          let rewritten = blob;
+          if (reportedState.accessTier) rewritten = withProperty(rewritten, 'AccessTier', reportedState.accessTier);
+          if (reportedState.archiveStatus)
+            rewritten = withProperty(rewritten, 'ArchiveStatus', reportedState.archiveStatus);
+          return rewritten;
+        });
+      const body = Buffer.from(xml, 'utf8');
+      // Azurite sends listings chunked; the rewritten one goes out whole, with its length.
+      const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
+      res.writeHead(status, { ...headers, 'content-length': body.length });
+      res.end(body);
+    });
+  }
+
   function passThrough(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (req.method === 'PUT' && url.searchParams.get('comp') === 'block') {
       state.counts.putBlock++;
@@ -181,6 +260,12 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
       state.counts.putBlob++;
       state.counts.putBlobContentMd5.push(req.headers['content-md5'] as string | undefined);
     }
+    if (
+      req.method === 'GET' &&
+      url.searchParams.get('comp') === 'list' &&
+      url.searchParams.get('restype') === 'container'
+    )
+      state.counts.listBlobs++;
     const upstream = httpRequest(
       {
         host: '127.0.0.1',
@@ -189,10 +274,7 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
         path: req.url,
         headers: { ...req.headers, host: `127.0.0.1:${azurite.port}` },
       },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
+      (answer) => answerWithStates(req, res, url, answer),
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
@@ -236,6 +318,10 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     },
     resetCounts() {
       state.counts = zeroCounts();
+    },
+    setBlobState(container, blob, reported) {
+      if (reported) blobStates.set(`${container}/${blob}`, reported);
+      else blobStates.delete(`${container}/${blob}`);
     },
     stop: () => close(server),
   };

@@ -3,8 +3,10 @@
 //
 // s3rver implements objects, listings, copies and multipart uploads, but not: ListParts, ListMultipartUploads,
 // AbortMultipartUpload, UploadPartCopy, the GLACIER_IR class, changing a storage class by a copy onto itself,
-// storage classes in listings (always STANDARD), or refusing GetObject on an unrestored GLACIER/DEEP_ARCHIVE
-// object (AWS answers 403 InvalidObjectState). It also decodes x-amz-copy-source with decodeURI, so keys with
+// storage classes in listings (always STANDARD), refusing GetObject on an unrestored GLACIER/DEEP_ARCHIVE
+// object (AWS answers 403 InvalidObjectState), or restores (x-amz-restore on HEAD and GET, RestoreStatus in
+// listings; a test sets an object's restore state with setRestore, as if RestoreObject had run and, with
+// ongoing-request="false", finished). It also decodes x-amz-copy-source with decodeURI, so keys with
 // "#", "?", "&" or "+" cannot be copied, and an UploadPart to an unknown upload id silently recreates it. The
 // middleware below adds exactly these, each following AWS's documented behaviour; everything else is s3rver's.
 //
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { z } from 'zod';
 import type { s3SpecSchema } from '../../shared/connection';
 
@@ -53,9 +56,29 @@ export interface S3rverServer {
   control(settings: { corruptEtags?: number; holdParts?: boolean }): Promise<void>;
   /** UploadPart requests currently held by `holdParts`. */
   heldParts(): Promise<number>;
+  /**
+   * Sets the x-amz-restore value an archived object reports (undefined: no restore asked for), e.g.
+   * `ongoing-request="true"` while restoring or `ongoing-request="false", expiry-date="…"` once readable.
+   */
+  setRestore(bucket: string, key: string, restore: string | undefined): Promise<void>;
   /** Unfinished multipart uploads on disk for a bucket (independent of the S3 API). */
   uploadsOnDisk(bucket: string): Promise<string[]>;
   stop(): Promise<void>;
+}
+
+/**
+ * An SDK client of the server's own, for checks behind the provider's back (ListMultipartUploads, HEAD…):
+ * path-style, and checksums only where required (the SDK's default trailers corrupt objects on s3rver).
+ */
+export function s3rverClient(server: Pick<S3rverServer, 'endpoint' | 'accessKeyId' | 'secretAccessKey'>): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 const READY = '@@S3RVER-READY ';
@@ -165,6 +188,10 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverSe
       await response.arrayBuffer();
     },
     heldParts: async () => Number(await (await fetch(`${endpoint}/?x-ferry-held=1`)).text()),
+    setRestore: async (bucket, key, restore) => {
+      const setting = encodeURIComponent(JSON.stringify({ bucket, key, restore: restore ?? null }));
+      await (await fetch(`${endpoint}/?x-ferry-restore=${setting}`)).arrayBuffer();
+    },
     uploadsOnDisk: async (bucket) => readdir(join(dataDir, bucket, '._S3rver_uploads')).catch(() => []),
     stop,
   };
@@ -184,6 +211,9 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
   const authentication = require('s3rver/lib/middleware/authentication')();
   if (!S3Object.STORAGE_CLASSES.includes('GLACIER_IR')) S3Object.STORAGE_CLASSES.push('GLACIER_IR');
   const ARCHIVE = ['GLACIER', 'DEEP_ARCHIVE'];
+  /** x-amz-restore values by "bucket/key", set by the test (see setRestore). */
+  const restores = new Map<string, string>();
+  const readable = (restore: string | undefined) => !!restore && /ongoing-request="false"/.test(restore);
 
   const server = new S3rver({
     address: '127.0.0.1',
@@ -352,6 +382,7 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
     ) {
       return authenticated(() => copyWithStorageClass(ctx, bucket, key));
     }
+    const restore = key ? restores.get(`${bucket}/${key}`) : undefined;
     if (
       bucket &&
       key &&
@@ -360,7 +391,8 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
     ) {
       const metadata = await store.getMetadata(bucket, key).catch(() => undefined);
       const storageClass = metadata?.['x-amz-storage-class'];
-      if (ARCHIVE.includes(storageClass)) {
+      // AWS refuses both an object never restored and one whose restore is still running.
+      if (ARCHIVE.includes(storageClass) && !readable(restore)) {
         return authenticated(async () => {
           throw new S3Error('InvalidObjectState', "The operation is not valid for the object's storage class", {
             StorageClass: storageClass,
@@ -369,12 +401,24 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
       }
     }
     await next();
-    // Listings: report each object's storage class instead of s3rver's constant STANDARD.
+    if (restore && (ctx.method === 'HEAD' || ctx.method === 'GET') && ctx.status < 300)
+      ctx.set('x-amz-restore', restore);
+    // Listings: report each object's storage class instead of s3rver's constant STANDARD, and, when asked
+    // for (x-amz-optional-object-attributes), the restore status of objects with a restore.
     const listing = ctx.body?.ListBucketResult;
     if (bucket && !key && ctx.method === 'GET' && listing?.Contents) {
+      const withRestore = /RestoreStatus/.test(ctx.headers['x-amz-optional-object-attributes'] ?? '');
       for (const entry of listing.Contents) {
         const metadata = await store.getMetadata(bucket, entry.Key).catch(() => undefined);
         entry.StorageClass = metadata?.['x-amz-storage-class'] ?? 'STANDARD';
+        const restored = restores.get(`${bucket}/${entry.Key}`);
+        if (withRestore && restored) {
+          const expiry = /expiry-date="([^"]+)"/.exec(restored)?.[1];
+          entry.RestoreStatus = {
+            IsRestoreInProgress: !readable(restored),
+            ...(expiry ? { RestoreExpiryDate: new Date(expiry).toISOString() } : {}),
+          };
+        }
       }
     }
   };
@@ -387,6 +431,13 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
     );
     if ('x-ferry-control' in ctx.query) {
       Object.assign(faults, JSON.parse(ctx.query['x-ferry-control']));
+      ctx.body = 'ok';
+      return;
+    }
+    if ('x-ferry-restore' in ctx.query) {
+      const { bucket, key, restore } = JSON.parse(ctx.query['x-ferry-restore']);
+      if (restore === null) restores.delete(`${bucket}/${key}`);
+      else restores.set(`${bucket}/${key}`, restore);
       ctx.body = 'ok';
       return;
     }

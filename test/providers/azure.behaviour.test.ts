@@ -321,6 +321,30 @@ describe('azure-blob provider behaviour (Azurite)', () => {
     assert.equal(await sha256Of(await provider.read('/archived.bin')), await patternSha256('a', 100));
   });
 
+  it('shows a pending rehydration in stat and listings, and refuses the download before any byte', async () => {
+    // Azurite rehydrates at once; the proxy reports what Azure does while a rehydration to Hot runs.
+    const provider = await viaProxy();
+    await provider.mkdir('/rehydrating');
+    await provider.write('/rehydrating/cold.bin', patternBytes('r', 100), { size: 100 });
+    await provider.setStorageClass!('/rehydrating/cold.bin', 'Archive');
+    proxy.setBlobState('data', 'rehydrating/cold.bin', {
+      accessTier: 'Archive',
+      archiveStatus: 'rehydrate-pending-to-hot',
+    });
+    try {
+      const entry = await provider.stat('/rehydrating/cold.bin');
+      assert.equal(entry.storageClass, 'Archive');
+      assert.match(entry.unavailable ?? '', /rehydrating to hot/);
+      const listed = (await listAll(provider, '/rehydrating')).find((e) => e.name === 'cold.bin');
+      assert.match(listed?.unavailable ?? '', /rehydrating to hot/);
+      // read() itself fails, so no transfer starts a stream that breaks at its first byte.
+      const refused = await expectCode(provider.read('/rehydrating/cold.bin'), 'Unsupported', /rehydrating to hot/);
+      assert.equal(refused.details.archived, true);
+    } finally {
+      proxy.setBlobState('data', 'rehydrating/cold.bin', undefined);
+    }
+  });
+
   it('copies server-side', async () => {
     const provider = await direct();
     await provider.write('/copy-src.bin', patternBytes('copy', 2 * MiB + 9), { size: 2 * MiB + 9 });

@@ -7,14 +7,14 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3SpecSchema } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import type { Provider, ResumeToken } from '../../shared/provider';
 import { createLogger } from '../../main/core/log/logger';
 import { copyLimits, openS3Provider, s3SpecFromEnvironment } from '../../main/core/providers/s3';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
-import { startS3rver, type S3rverServer, type S3SpecInput } from '../helpers/s3rver';
+import { s3rverClient, startS3rver, type S3rverServer, type S3SpecInput } from '../helpers/s3rver';
 import { startStsStub } from '../helpers/sts-stub';
 import { expectCode } from '../helpers/expect-error';
 
@@ -65,14 +65,7 @@ describe('s3 provider behaviour (s3rver)', () => {
   before(async () => {
     server = await startS3rver({ buckets: [BUCKET, 'other-bucket'] });
     provider = await open();
-    admin = new S3Client({
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    admin = s3rverClient(server);
   });
   after(async () => {
     admin?.destroy();
@@ -248,6 +241,26 @@ describe('s3 provider behaviour (s3rver)', () => {
     await expectCode(provider.read('/archive/cold.bin').then(collect), 'Unsupported', /restore/);
     await expectCode(provider.read('/archive/deep.bin').then(collect), 'Unsupported', /DEEP_ARCHIVE.*restore/);
     await expectCode(provider.copy!('/archive/cold.bin', '/archive/copy.bin'), 'Unsupported', /restore/);
+  });
+
+  it('downloads a restored GLACIER object, and says a restore in progress is in progress', async () => {
+    await provider.mkdir('/restore');
+    await provider.write('/restore/done.bin', patternBytes('done', 3000), { storageClass: 'GLACIER' });
+    await provider.write('/restore/running.bin', patternBytes('running', 3000), { storageClass: 'GLACIER' });
+    const expiry = new Date(Date.now() + 7 * 24 * 3600_000).toUTCString();
+    await server.setRestore(BUCKET, 'restore/done.bin', `ongoing-request="false", expiry-date="${expiry}"`);
+    await server.setRestore(BUCKET, 'restore/running.bin', 'ongoing-request="true"');
+
+    assert.equal(await sha256Of(await provider.read('/restore/done.bin')), await patternSha256('done', 3000));
+    const done = await provider.stat('/restore/done.bin');
+    assert.equal(done.storageClass, 'GLACIER');
+    assert.equal(done.unavailable, undefined, 'a restored copy is readable');
+
+    await expectCode(provider.read('/restore/running.bin').then(collect), 'Unsupported', /restore .*is in progress/);
+    assert.match((await provider.stat('/restore/running.bin')).unavailable ?? '', /restore .*is in progress/);
+    const listed = new Map((await listAll(provider, '/restore')).map((e) => [e.name, e.unavailable]));
+    assert.equal(listed.get('done.bin'), undefined);
+    assert.match(listed.get('running.bin') ?? '', /restore .*is in progress/);
   });
 
   it('copies server-side with CopyObject, and with UploadPartCopy above the single-copy limit', async () => {

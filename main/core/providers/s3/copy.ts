@@ -12,7 +12,7 @@ import {
 import { FerryError } from '../../../../shared/errors';
 import type { CancelSignal } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
-import { ARCHIVE_CLASSES, archivedMessage } from './entries';
+import { ARCHIVE_CLASSES, archivedReason, restoreStateFromHeader } from './entries';
 import { s3Error } from './errors';
 import { headObject, type ObjectRef } from './head';
 import { abortUpload, MAX_PARTS, MiB, type S3ResumeToken } from './upload';
@@ -47,9 +47,10 @@ export async function copyObject(
 ): Promise<void> {
   const source = await headObject(client, from, options.signal);
   const sourceClass = source.StorageClass ?? 'STANDARD';
-  if (ARCHIVE_CLASSES.has(sourceClass) && !/ongoing-request="false"/.test(source.Restore ?? '')) {
-    throw new FerryError('Unsupported', `Cannot copy ${from.what}. ${archivedMessage(sourceClass)}`);
-  }
+  const unavailable = ARCHIVE_CLASSES.has(sourceClass)
+    ? archivedReason(sourceClass, restoreStateFromHeader(source.Restore))
+    : undefined;
+  if (unavailable) throw new FerryError('Unsupported', `Cannot copy ${from.what}. ${unavailable}`);
   const storageClass = options.storageClass ?? (source.StorageClass as StorageClass | undefined);
   const size = source.ContentLength ?? 0;
   if (size <= copyLimits.singleRequestMaxBytes) {

@@ -20,14 +20,35 @@ export function md5FromEtag(etag: string | undefined, encryption?: string, custo
   return /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
 }
 
-/** HEAD's x-amz-restore: `ongoing-request="false", expiry-date="…"` once a restored copy is readable. */
-function restoredFromHeader(restore: string | undefined): boolean {
-  return !!restore && /ongoing-request="false"/.test(restore);
+export function restoringMessage(storageClass: string): string {
+  return `A restore of this ${storageClass} object is in progress (minutes to hours, by the restore tier asked for): download or copy it once the restore has finished.`;
+}
+
+/** Where an archived object's restore stands: none asked for, one under way, or a readable restored copy. */
+export type RestoreState = 'none' | 'in-progress' | 'restored';
+
+/** HEAD's x-amz-restore: `ongoing-request="true"` while restoring, `ongoing-request="false", expiry-date="…"` after. */
+export function restoreStateFromHeader(restore: string | undefined): RestoreState {
+  if (restore && /ongoing-request="true"/.test(restore)) return 'in-progress';
+  if (restore && /ongoing-request="false"/.test(restore)) return 'restored';
+  return 'none';
+}
+
+/** Why an object in an archive class cannot be read now, or undefined once a restored copy can be. */
+export function archivedReason(storageClass: string, restore: RestoreState): string | undefined {
+  if (restore === 'restored') return undefined;
+  return restore === 'in-progress' ? restoringMessage(storageClass) : archivedMessage(storageClass);
 }
 
 export function fileEntryFromListing(object: _Object, name: string, path: string): Entry {
   const storageClass = object.StorageClass ?? 'STANDARD';
-  const restored = object.RestoreStatus ? !object.RestoreStatus.IsRestoreInProgress : false;
+  // RestoreStatus is present only for objects with a restore asked for (and only when the listing asks for it).
+  const restore: RestoreState = !object.RestoreStatus
+    ? 'none'
+    : object.RestoreStatus.IsRestoreInProgress
+      ? 'in-progress'
+      : 'restored';
+  const unavailable = ARCHIVE_CLASSES.has(storageClass) ? archivedReason(storageClass, restore) : undefined;
   const md5 = md5FromEtag(object.ETag);
   return {
     name,
@@ -37,7 +58,7 @@ export function fileEntryFromListing(object: _Object, name: string, path: string
     ...(object.LastModified ? { modified: object.LastModified.getTime() } : {}),
     ...(md5 ? { hashes: { md5 } } : {}),
     storageClass,
-    ...(ARCHIVE_CLASSES.has(storageClass) && !restored ? { unavailable: archivedMessage(storageClass) } : {}),
+    ...(unavailable ? { unavailable } : {}),
   };
 }
 
@@ -46,6 +67,9 @@ export function fileEntryFromHead(head: HeadObjectCommandOutput, name: string, p
   const storageClass = head.StorageClass ?? 'STANDARD';
   const md5 = md5FromEtag(head.ETag, head.ServerSideEncryption, head.SSECustomerAlgorithm);
   const archived = ARCHIVE_CLASSES.has(storageClass) || head.ArchiveStatus !== undefined;
+  const unavailable = archived
+    ? archivedReason(head.ArchiveStatus ?? storageClass, restoreStateFromHeader(head.Restore))
+    : undefined;
   return {
     name,
     path,
@@ -54,8 +78,6 @@ export function fileEntryFromHead(head: HeadObjectCommandOutput, name: string, p
     ...(head.LastModified ? { modified: head.LastModified.getTime() } : {}),
     ...(md5 ? { hashes: { md5 } } : {}),
     storageClass,
-    ...(archived && !restoredFromHeader(head.Restore)
-      ? { unavailable: archivedMessage(head.ArchiveStatus ?? storageClass) }
-      : {}),
+    ...(unavailable ? { unavailable } : {}),
   };
 }

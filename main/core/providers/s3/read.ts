@@ -4,7 +4,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FerryError } from '../../../../shared/errors';
 import type { ReadOptions } from '../../../../shared/provider';
-import { ARCHIVE_CLASSES, archivedMessage } from './entries';
+import { ARCHIVE_CLASSES, archivedMessage, restoreStateFromHeader, restoringMessage } from './entries';
 import { s3Error, s3ErrorCode } from './errors';
 import { headObject, type ObjectRef } from './head';
 
@@ -90,14 +90,30 @@ export async function readObject(
         cause: error,
       });
     }
-    if (code === 'InvalidObjectState') {
-      const storageClass = (error as { StorageClass?: string }).StorageClass;
-      throw new FerryError(
-        'Unsupported',
-        `Cannot download ${ref.what}. ${archivedMessage(storageClass && ARCHIVE_CLASSES.has(storageClass) ? storageClass : 'GLACIER or DEEP_ARCHIVE')}`,
-        { cause: error },
-      );
-    }
+    if (code === 'InvalidObjectState') throw await archivedReadError(client, ref, error, options.signal);
     throw s3Error(error, ref.what);
   }
+}
+
+/**
+ * GetObject refuses an archived object both before a restore is asked for and while one runs; the error
+ * does not say which, HEAD's x-amz-restore does. Without an answer, the message asks for a restore.
+ */
+async function archivedReadError(
+  client: S3Client,
+  ref: ObjectRef,
+  cause: unknown,
+  signal: ReadOptions['signal'],
+): Promise<FerryError> {
+  const head = await headObject(client, ref, signal).catch(() => undefined);
+  const storageClass = head?.StorageClass ?? (cause as { StorageClass?: string }).StorageClass;
+  const named =
+    head?.ArchiveStatus ??
+    (storageClass && ARCHIVE_CLASSES.has(storageClass) ? storageClass : 'GLACIER or DEEP_ARCHIVE');
+  const restoring = restoreStateFromHeader(head?.Restore) === 'in-progress';
+  return new FerryError(
+    'Unsupported',
+    `Cannot download ${ref.what}. ${restoring ? restoringMessage(named) : archivedMessage(named)}`,
+    { cause, details: { archived: true, ...(restoring ? { restoring: true } : {}) } },
+  );
 }
