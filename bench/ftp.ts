@@ -37,8 +37,9 @@ export async function ftpBench(ctx: BenchContext): Promise<{ measurements: Measu
   // it), curl is told to (--cacert); both verify it.
   const secure = await startVsftpd({ tls: 'explicit' });
   const forgetSecure = ctx.onInterrupt(() => secure.stop());
-  // Five rounds, the tools in alternating order (lib/rounds): on shared cores single rounds of either tool vary by ±30 % (see ratioGoal).
-  const repeat = ctx.repeat ?? 5;
+  // Nine rounds, the tools in alternating order (lib/rounds): on shared cores single rounds of either tool
+  // vary by ±30 %, and with five the local→FTP verdict turned on one lucky round of curl's (see ratioGoal).
+  const repeat = ctx.repeat ?? 9;
   try {
     await mkdir(join(ctx.workDir, OUT_DIR), { recursive: true });
     const ftp: Site = { name: 'FTP', server: plain, curlOptions: [] };

@@ -9,7 +9,7 @@ export interface BenchContext {
   /** Number and size of the small files of a folder job (2,000 × 16 KiB unless BENCH_SMALL_COUNT). */
   smallCount: number;
   smallBytes: number;
-  /** Rounds of each measurement (BENCH_REPEAT; default 5 for ftp, 3 for cloud); see ratioGoal. */
+  /** Rounds of each measurement (BENCH_REPEAT; default 9 for ftp, 5 for cloud); see ratioGoal. */
   repeat: number | undefined;
   /** When set (BENCH_CPU_PROF=dir), each FileFerry worker writes a V8 CPU profile there. */
   cpuProfileDir?: string;
