@@ -10,14 +10,11 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ftpSpecSchema, type FtpSpec } from '../../shared/connection';
-import type { ReadOptions } from '../../shared/provider';
-import { createLogger } from '../../main/core/log/logger';
-import { openFtpProvider } from '../../main/core/providers/ftp';
 import { TransferEngine } from '../../main/core/transfers';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
-import { exists, openLocal, removeDirs, sha256File, tempDir, treeOf, wrapProvider } from './fixtures';
+import { exists, localOrFtpOpener, recordingReadOffsets, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
 
 const MiB = 1024 * 1024;
 const CHILD = resolve(import.meta.dirname, 'crash-restore-child.ts');
@@ -81,21 +78,13 @@ describe('a queue left by a crashed engine', () => {
     assert.equal(await exists(join(dst, 'crash.bin')), false, 'nothing under the final name');
 
     const offsets: number[] = [];
-    const log = createLogger();
     const engine = await TransferEngine.open({
       dataDir: data,
       retryBaseDelayMs: 20,
-      openConnection: async (ref) => {
-        if ('savedId' in ref) throw new Error('unexpected saved id');
-        if (ref.spec.kind === 'local') return openLocal(ref.spec.root ?? '/');
-        const inner = await openFtpProvider(spec, { secrets: async () => server.password, log });
-        return wrapProvider(inner, {
-          read: (path: string, options?: ReadOptions) => {
-            offsets.push(options?.offset ?? 0);
-            return inner.read(path, options);
-          },
-        });
-      },
+      openConnection: localOrFtpOpener(
+        () => server.password,
+        (ftp) => recordingReadOffsets(ftp, offsets),
+      ),
     });
     try {
       assert.equal(engine.get(jobId)?.state, 'paused', 'restored, paused, after the crash');

@@ -10,6 +10,7 @@ import type { ConnectionRef } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import type { Provider, ReadOptions } from '../../shared/provider';
 import type { TransferEvent } from '../../shared/transfers';
+import { openFtpProvider } from '../../main/core/providers/ftp';
 import { openLocalProvider } from '../../main/core/providers/local';
 import { createLogger } from '../../main/core/log/logger';
 import { TransferEngine, type TransferEngineOptions } from '../../main/core/transfers';
@@ -63,6 +64,36 @@ export const localRef = (root: string): ConnectionRef => ({ spec: { kind: 'local
 
 export const openLocal = (root: string) =>
   openLocalProvider({ kind: 'local', root }, { secrets: async () => undefined, log: createLogger() });
+
+/**
+ * Opens local refs, and FTP refs with `password` (undefined: anonymous), the FTP provider passed through
+ * `wrap` (to record or disturb what the engine does with it).
+ */
+export function localOrFtpOpener(
+  password: () => string | undefined,
+  wrap: (ftp: Provider) => Provider = (ftp) => ftp,
+): TransferEngineOptions['openConnection'] {
+  return async (ref) => {
+    if ('savedId' in ref) throw new Error('unexpected saved id');
+    if (ref.spec.kind === 'local') return openLocal(ref.spec.root ?? '/');
+    if (ref.spec.kind !== 'ftp') throw new Error(`unexpected ${ref.spec.kind}`);
+    const ftp = await openFtpProvider(ref.spec, {
+      secrets: async (field) => (field === 'password' ? password() : undefined),
+      log: createLogger(),
+    });
+    return wrap(ftp);
+  };
+}
+
+/** The provider, with the offset of every read() it is asked for pushed onto `offsets`. */
+export function recordingReadOffsets(inner: Provider, offsets: number[]): Provider {
+  return wrapProvider(inner, {
+    read: (path: string, options?: ReadOptions) => {
+      offsets.push(options?.offset ?? 0);
+      return inner.read(path, options);
+    },
+  });
+}
 
 /**
  * Opens providers for the engine: inline local specs directly, `{ savedId }` refs through `named`

@@ -9,14 +9,21 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ftpSpecSchema, type ConnectionRef } from '../../shared/connection';
-import type { Provider, ReadOptions } from '../../shared/provider';
-import { createLogger } from '../../main/core/log/logger';
-import { openFtpProvider } from '../../main/core/providers/ftp';
 import { TransferEngine, type TransferEngineOptions } from '../../main/core/transfers';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
-import { exists, localRef, openLocal, removeDirs, sha256File, tempDir, treeOf, until, wrapProvider } from './fixtures';
+import {
+  exists,
+  localOrFtpOpener,
+  localRef,
+  recordingReadOffsets,
+  removeDirs,
+  sha256File,
+  tempDir,
+  treeOf,
+  until,
+} from './fixtures';
 
 const MiB = 1024 * 1024;
 
@@ -42,21 +49,10 @@ describe('transfer engine over FTP through the fault proxy', () => {
   });
 
   /** Opens the FTP provider (password from the test server) with reads recorded, or local for local refs. */
-  const openConnection: TransferEngineOptions['openConnection'] = async (ref) => {
-    if ('savedId' in ref) throw new Error('unexpected saved id');
-    if (ref.spec.kind === 'local') return openLocal(ref.spec.root ?? '/');
-    if (ref.spec.kind !== 'ftp') throw new Error(`unexpected ${ref.spec.kind}`);
-    const inner = await openFtpProvider(ref.spec, {
-      secrets: async (field) => (field === 'password' ? server.password : undefined),
-      log: createLogger(),
-    });
-    return wrapProvider(inner, {
-      read: (path: string, options?: ReadOptions) => {
-        readOffsets.push(options?.offset ?? 0);
-        return inner.read(path, options);
-      },
-    }) as Provider;
-  };
+  const openConnection = localOrFtpOpener(
+    () => server.password,
+    (ftp) => recordingReadOffsets(ftp, readOffsets),
+  );
 
   async function engineAt(dataDir: string, options: Partial<TransferEngineOptions> = {}) {
     return TransferEngine.open({ dataDir, openConnection, retryBaseDelayMs: 50, progressIntervalMs: 100, ...options });

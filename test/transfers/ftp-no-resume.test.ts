@@ -8,13 +8,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ftpSpecSchema, type ConnectionRef } from '../../shared/connection';
 import type { TransferEvent } from '../../shared/transfers';
-import { createLogger } from '../../main/core/log/logger';
-import { openFtpProvider } from '../../main/core/providers/ftp';
-import { TransferEngine, type TransferEngineOptions } from '../../main/core/transfers';
+import { TransferEngine } from '../../main/core/transfers';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
-import { localRef, openLocal, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
+import { localOrFtpOpener, localRef, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
 
 const MiB = 1024 * 1024;
 
@@ -35,12 +33,7 @@ describe('a server without REST and APPE', () => {
     await removeDirs(...dirs);
   });
 
-  const openConnection: TransferEngineOptions['openConnection'] = async (ref) => {
-    if ('savedId' in ref) throw new Error('unexpected saved id');
-    if (ref.spec.kind === 'local') return openLocal(ref.spec.root ?? '/');
-    if (ref.spec.kind !== 'ftp') throw new Error(`unexpected ${ref.spec.kind}`);
-    return openFtpProvider(ref.spec, { secrets: async () => server.password, log: createLogger() });
-  };
+  const openConnection = localOrFtpOpener(() => server.password);
 
   async function runJob(source: [ConnectionRef, string], target: [ConnectionRef, string]) {
     const data = await tempDir();

@@ -11,32 +11,17 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ftpSpecSchema, type ConnectionRef } from '../../shared/connection';
 import type { TransferEvent } from '../../shared/transfers';
-import { createLogger } from '../../main/core/log/logger';
-import { openFtpProvider } from '../../main/core/providers/ftp';
-import { TransferEngine, type TransferEngineOptions } from '../../main/core/transfers';
+import { TransferEngine } from '../../main/core/transfers';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { startVsftpd, type VsftpdHandle } from '../helpers/vsftpd';
-import { localRef, openLocal, removeDirs, sha256File, tempDir, until } from './fixtures';
+import { localOrFtpOpener, localRef, removeDirs, sha256File, tempDir, until } from './fixtures';
 
 const MiB = 1024 * 1024;
 
 async function localFile(dir: string, name: string, size: number): Promise<void> {
   await pipeline(Readable.from(patternBytes(name, size)), createWriteStream(join(dir, name)));
-}
-
-/** Opens local refs, and FTP refs with `password` (undefined: anonymous). */
-function openerWith(password: () => string | undefined): TransferEngineOptions['openConnection'] {
-  return async (ref) => {
-    if ('savedId' in ref) throw new Error('unexpected saved id');
-    if (ref.spec.kind === 'local') return openLocal(ref.spec.root ?? '/');
-    if (ref.spec.kind !== 'ftp') throw new Error(`unexpected ${ref.spec.kind}`);
-    return openFtpProvider(ref.spec, {
-      secrets: async (field) => (field === 'password' ? password() : undefined),
-      log: createLogger(),
-    });
-  };
 }
 
 describe('FTP uploads without temporary names (ftp-srv behind the fault proxy)', () => {
@@ -64,7 +49,7 @@ describe('FTP uploads without temporary names (ftp-srv behind the fault proxy)',
     await localFile(src, name, size);
     const engine = await TransferEngine.open({
       dataDir: data,
-      openConnection: openerWith(() => server.password),
+      openConnection: localOrFtpOpener(() => server.password),
       retries,
       retryBaseDelayMs: 50,
     });
@@ -148,7 +133,7 @@ describe('FTP uploads into a drop box (vsftpd: uploads allowed, renames and dele
     await localFile(src, name, size);
     const engine = await TransferEngine.open({
       dataDir: data,
-      openConnection: openerWith(() => undefined),
+      openConnection: localOrFtpOpener(() => undefined),
       retries: 1,
       retryBaseDelayMs: 20,
     });
