@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything a fresh machine needs to prove FileFerry works, in order —
-//   1. system packages the tests use (vsftpd, gnome-keyring, dbus, chromium, libsecret), installed when root;
+//   1. system packages the tests use (vsftpd, pyftpdlib, gnome-keyring, dbus, chromium, libsecret), installed
+//      when root;
 //   2. keytar built against libsecret (it is an optional dependency, so `npm ci` may have skipped it);
 //   3. lint, type-check and the electron-vite build;
 //   4. every test/**/*.test.ts with node's test runner, inside a throwaway D-Bus session with an unlocked
@@ -14,7 +15,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const APT_PACKAGES = ['libsecret-1-dev', 'gnome-keyring', 'dbus-x11', 'libsecret-tools', 'chromium', 'vsftpd'];
+// python3-pyftpdlib (+ python3-openssl for its FTPS, which the package does not pull in): a third FTP server.
+const APT_PACKAGES = [
+  'libsecret-1-dev',
+  'gnome-keyring',
+  'dbus-x11',
+  'libsecret-tools',
+  'chromium',
+  'vsftpd',
+  'python3-pyftpdlib',
+  'python3-openssl',
+];
 const START = Date.now();
 
 const say = (line) => process.stdout.write(`[test] ${line}\n`);
@@ -37,6 +48,12 @@ function missingSystemDeps() {
   );
   if (spawnSync('pkg-config', ['--exists', 'libsecret-1'], { stdio: 'ignore' }).status !== 0)
     missing.push('libsecret-1');
+  // Debian's interpreter by path, as test/helpers/pyftpdlib.ts runs it: a pyenv or virtualenv python3 on
+  // PATH would not see Debian's modules.
+  for (const module of ['pyftpdlib', 'OpenSSL']) {
+    if (spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status !== 0)
+      missing.push(`python3 module ${module}`);
+  }
   return missing;
 }
 
@@ -60,7 +77,7 @@ function ensureSystemDeps() {
     finish(
       0,
       1,
-      `missing system programs: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}`,
+      `missing system dependencies: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${APT_PACKAGES.join(' ')}`,
     );
   }
   say(`installing system packages (missing: ${missing.join(', ')})`);

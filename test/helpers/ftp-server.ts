@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { FtpSrv, FileSystem } from 'ftp-srv';
-import type { FtpSpec } from '../../shared/connection';
 import { createTestCertificate, type TestCertificate } from './certs';
+import { loopbackFtpSpec, type FtpSpecInput } from './ftp-spec';
+
+export type { FtpSpecInput } from './ftp-spec';
 
 const require = createRequire(import.meta.url);
 
@@ -55,8 +57,6 @@ export interface FtpServerHandle {
   dropConnections(): void;
   stop(): Promise<void>;
 }
-
-export type FtpSpecInput = Omit<Partial<FtpSpec>, 'kind'> & { kind: 'ftp' | 'ftps'; host: string };
 
 export async function startFtpServer(options: FtpServerOptions = {}): Promise<FtpServerHandle> {
   installRfc3659Commands();
@@ -104,15 +104,7 @@ export async function startFtpServer(options: FtpServerOptions = {}): Promise<Ft
     password,
     root,
     certificate,
-    spec: (overrides = {}) => ({
-      kind: options.tls ? 'ftps' : 'ftp',
-      host: '127.0.0.1',
-      port,
-      user,
-      tls: options.tls ?? 'none',
-      ...(certificate ? { caPem: certificate.certPem } : {}),
-      ...overrides,
-    }),
+    spec: loopbackFtpSpec({ port, user, tls: options.tls, certificate }),
     get logins() {
       return logins;
     },

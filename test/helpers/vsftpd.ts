@@ -9,7 +9,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createTestCertificate, type TestCertificate } from './certs';
-import type { FtpSpecInput } from './ftp-server';
+import { loopbackFtpSpec, type FtpSpecInput } from './ftp-spec';
 
 const VSFTPD = '/usr/sbin/vsftpd';
 
@@ -134,15 +134,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdHa
     root,
     writablePath: '/pub',
     certificate,
-    spec: (overrides = {}) => ({
-      kind: options.tls ? 'ftps' : 'ftp',
-      host: '127.0.0.1',
-      port,
-      user: 'anonymous',
-      tls: options.tls ?? 'none',
-      ...(certificate ? { caPem: certificate.certPem } : {}),
-      ...overrides,
-    }),
+    spec: loopbackFtpSpec({ port, user: 'anonymous', tls: options.tls, certificate }),
     stop: cleanup,
   };
 }
