@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'move or rename (a rename on one site; copy then delete across sites)',
     load: async () => (await import('./commands/mv')).mv,
   },
+  tier: {
+    summary: "change a file's S3 storage class or Azure access tier (from Archive: rehydrate)",
+    load: async () => (await import('./commands/tier')).tier,
+  },
   connections: {
     summary: 'list, add, test, rm, import and export saved connections',
     load: async () => {
@@ -66,6 +70,7 @@ Examples:
   fileferry cp --overwrite if-newer ftp://files.example.com/pub/data.csv .
   fileferry mv ftp://me@host/tmp/report.pdf ftp://me@host/archive/
   fileferry cp --storage-class STANDARD_IA backup.tar s3://my-bucket/archive/
+  fileferry tier az://myaccount/backups/2023.tar Archive
   fileferry cp -r s3://my-bucket/reports az://myaccount/reports/
   fileferry cp ./site.zip work:/uploads/   (after: fileferry connections add work --kind ftps …)
   ${PASSWORD_ENV}=… fileferry rm -r ftp://me@host/old
@@ -73,7 +78,7 @@ Examples:
 Exit codes:
   0    success
   1    failure (nothing, or not everything, was done)
-  2    usage error: unknown command or option, bad address
+  2    usage error: unknown command or option, bad address or storage class
   3    partial failure: some files were copied, some failed
   130  interrupted (Ctrl-C)
 

@@ -12,6 +12,14 @@
 // "rehydrate-pending-to-hot" never exists there. setBlobState makes the proxy report a blob's access tier and
 // archive status in its properties (HEAD and GET headers) and in container listings, as Azure would while a
 // rehydration runs; the blob's bytes and Azurite's own answers (a 409 BlobArchived for a read) are unchanged.
+// With holdRehydration set, a Set Blob Tier that takes a blob out of Archive leaves it reported that way
+// (Archive, rehydrate-pending-to-TIER), as Azure does for hours, while Azurite has already moved it.
+//
+// Azurite also finishes every Copy Blob at once, so a client's polling never runs. With scriptedCopy set, a
+// Copy Blob is answered "pending" and the target's next Get Blob Properties report pending (with
+// x-ms-copy-progress) before the scripted outcome: Azurite's real "success", or "failed" with a description,
+// or "aborted". Azurite has copied the bytes either way; only what the service reports changes. Abort Copy
+// Blob on a scripted copy still pending is answered here (Azurite has nothing left to abort).
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -37,6 +45,20 @@ export interface FromUrlCounts {
   bytesFetched: number;
   /** List Blobs requests (one per page of a container listing). */
   listBlobs: number;
+  /** Copy Blob requests answered "pending" (scriptedCopy), their Get Blob Properties polls, and aborts. */
+  scriptedCopies: number;
+  copyPolls: number;
+  copyAborts: number;
+}
+
+/** How the proxy reports a Copy Blob while scriptedCopy is set. */
+export interface ScriptedCopy {
+  /** How many Get Blob Properties of the target report "pending" before the outcome. */
+  pendingPolls: number;
+  /** success: Azurite's own answer passes through; failed or aborted: reported so from then on. */
+  outcome: 'success' | 'failed' | 'aborted';
+  /** x-ms-copy-status-description of a failed copy. */
+  description?: string;
 }
 
 /** What the proxy reports for a blob instead of Azurite's values (see setBlobState). */
@@ -53,6 +75,10 @@ export interface FromUrlProxy {
   counts: FromUrlCounts;
   /** When set, source fetches fail with this HTTP status and CannotVerifyCopySource, without fetching. */
   failFetchesWith: number | undefined;
+  /** When set, Copy Blob runs as scripted (see ScriptedCopy); undefined (default): Azurite's immediate success. */
+  scriptedCopy: ScriptedCopy | undefined;
+  /** When true, a blob taken out of Archive is reported rehydrating (default false: Azurite's own answer). */
+  holdRehydration: boolean;
   resetCounts(): void;
   /** Reports `state` for the blob from now on (undefined: Azurite's own values again). */
   setBlobState(container: string, blob: string, state: ReportedBlobState | undefined): void;
@@ -69,7 +95,29 @@ function zeroCounts(): FromUrlCounts {
     putBlobContentMd5: [],
     bytesFetched: 0,
     listBlobs: 0,
+    scriptedCopies: 0,
+    copyPolls: 0,
+    copyAborts: 0,
   };
+}
+
+/** A Copy Blob (asynchronous server-side copy): not Put Blob From URL (it names a blob type), nor a sync copy. */
+function isCopyBlob(req: IncomingMessage, url: URL): boolean {
+  return (
+    req.method === 'PUT' &&
+    req.headers['x-ms-copy-source'] !== undefined &&
+    !url.searchParams.get('comp') &&
+    req.headers['x-ms-blob-type'] === undefined &&
+    req.headers['x-ms-requires-sync'] !== 'true'
+  );
+}
+
+/** A scripted copy the proxy reports on, by target blob. */
+interface CopyInProgress {
+  copyId: string;
+  script: ScriptedCopy;
+  polls: number;
+  aborted: boolean;
 }
 
 const XML_ESCAPES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' };
@@ -114,9 +162,16 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     azurite.endpoint,
     new StorageSharedKeyCredential(azurite.account, azurite.accountKey),
   );
-  const state = { counts: zeroCounts(), failFetchesWith: undefined as number | undefined };
+  const state = {
+    counts: zeroCounts(),
+    failFetchesWith: undefined as number | undefined,
+    scriptedCopy: undefined as ScriptedCopy | undefined,
+    holdRehydration: false,
+  };
   /** Reported blob states by "container/blob name". */
   const blobStates = new Map<string, ReportedBlobState>();
+  /** Scripted copies by target "container/blob name". */
+  const copies = new Map<string, CopyInProgress>();
 
   /** Fetches (a range of) the source as Azure would; undefined after answering the client with the error. */
   async function fetchSource(
@@ -207,15 +262,89 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
       : undefined;
   }
 
+  /** The copy headers to report instead of Azurite's for this answer, if a scripted copy concerns it. */
+  function copyHeaders(
+    req: IncomingMessage,
+    url: URL,
+    key: string,
+    answer: IncomingMessage,
+  ): Record<string, string> | undefined {
+    if (isCopyBlob(req, url) && answer.statusCode === 202) {
+      copies.delete(key); // a new copy replaces what an earlier one reported
+      if (!state.scriptedCopy) return undefined;
+      const copyId = String(answer.headers['x-ms-copy-id'] ?? randomUUID());
+      copies.set(key, { copyId, script: state.scriptedCopy, polls: 0, aborted: false });
+      state.counts.scriptedCopies++;
+      return { 'x-ms-copy-status': 'pending' };
+    }
+    const copy = copies.get(key);
+    if (!copy || req.method !== 'HEAD' || url.searchParams.get('comp')) return undefined;
+    state.counts.copyPolls++;
+    copy.polls++;
+    const { pendingPolls, outcome, description } = copy.script;
+    if (copy.aborted) return { 'x-ms-copy-status': 'aborted', 'x-ms-copy-status-description': 'Aborted by request.' };
+    if (copy.polls <= pendingPolls) {
+      const total = Number(answer.headers['content-length'] ?? 0);
+      const copied = Math.floor((total * copy.polls) / (pendingPolls + 1));
+      return { 'x-ms-copy-status': 'pending', 'x-ms-copy-progress': `${copied}/${total}` };
+    }
+    if (outcome === 'success') {
+      copies.delete(key);
+      return undefined;
+    }
+    return {
+      'x-ms-copy-status': outcome,
+      ...(description ? { 'x-ms-copy-status-description': description } : {}),
+    };
+  }
+
+  /**
+   * Abort Copy Blob of a scripted copy still pending: answered here, as Azure would (202), since Azurite's
+   * copy finished long ago. True when answered.
+   */
+  function abortScriptedCopy(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const key = blobKey(url);
+    const copy = key ? copies.get(key) : undefined;
+    const aborting =
+      req.method === 'PUT' &&
+      url.searchParams.get('comp') === 'copy' &&
+      req.headers['x-ms-copy-action'] === 'abort' &&
+      copy?.copyId === url.searchParams.get('copyid');
+    if (!copy || !aborting || copy.polls > copy.script.pendingPolls) return false;
+    req.resume();
+    copy.aborted = true;
+    state.counts.copyAborts++;
+    res.writeHead(204, { 'x-ms-request-id': randomUUID(), 'content-length': 0 });
+    res.end();
+    return true;
+  }
+
+  /**
+   * Set Blob Tier out of Archive, with holdRehydration: Azure leaves the blob in Archive, rehydrating, for
+   * hours; Azurite moves it at once. Called before the request goes on, while Azurite still says Archive.
+   */
+  async function holdRehydrationOf(req: IncomingMessage, url: URL): Promise<void> {
+    const key = blobKey(url);
+    const tier = req.headers['x-ms-access-tier'];
+    if (!state.holdRehydration || !key || typeof tier !== 'string' || tier.toLowerCase() === 'archive') return;
+    if (req.method !== 'PUT' || url.searchParams.get('comp') !== 'tier') return;
+    const current = await blobFromPath(url)
+      .getProperties()
+      .catch(() => undefined);
+    if (current?.accessTier !== 'Archive') return;
+    blobStates.set(key, { accessTier: 'Archive', archiveStatus: `rehydrate-pending-to-${tier.toLowerCase()}` });
+  }
+
   /** Azurite's answer with the reported blob states applied: in a blob's headers, or in a listing's XML. */
   function answerWithStates(req: IncomingMessage, res: ServerResponse, url: URL, answer: IncomingMessage): void {
     const status = answer.statusCode ?? 502;
     const key = blobKey(url);
     const reported = key && !url.searchParams.get('comp') ? blobStates.get(key) : undefined;
-    if (reported && (req.method === 'HEAD' || req.method === 'GET') && status < 300) {
-      const headers = { ...answer.headers };
-      if (reported.accessTier) headers['x-ms-access-tier'] = reported.accessTier;
-      if (reported.archiveStatus) headers['x-ms-archive-status'] = reported.archiveStatus;
+    const copy = key && status < 300 ? copyHeaders(req, url, key, answer) : undefined;
+    if ((reported && (req.method === 'HEAD' || req.method === 'GET') && status < 300) || copy) {
+      const headers: Record<string, string | string[] | undefined> = { ...answer.headers, ...copy };
+      if (reported?.accessTier) headers['x-ms-access-tier'] = reported.accessTier;
+      if (reported?.archiveStatus) headers['x-ms-archive-status'] = reported.archiveStatus;
       res.writeHead(status, headers);
       answer.pipe(res);
       return;
@@ -294,6 +423,8 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
       ) {
         return putBlobFromUrl(req, res, url, source);
       }
+      if (abortScriptedCopy(req, res, url)) return;
+      await holdRehydrationOf(req, url);
       passThrough(req, res, url);
     };
     handle().catch((error: unknown) => {
@@ -315,6 +446,18 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     },
     set failFetchesWith(status: number | undefined) {
       state.failFetchesWith = status;
+    },
+    get scriptedCopy() {
+      return state.scriptedCopy;
+    },
+    set scriptedCopy(script: ScriptedCopy | undefined) {
+      state.scriptedCopy = script;
+    },
+    get holdRehydration() {
+      return state.holdRehydration;
+    },
+    set holdRehydration(hold: boolean) {
+      state.holdRehydration = hold;
     },
     resetCounts() {
       state.counts = zeroCounts();

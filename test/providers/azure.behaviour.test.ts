@@ -49,6 +49,19 @@ async function* failingAfter(seed: string, size: number, bytes: number): AsyncGe
   }
 }
 
+/** Fails instead of hanging when `promise` has not settled within `ms`. */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function md5Of(buffer: Buffer): string {
   return createHash('md5').update(buffer).digest('hex');
 }
@@ -355,6 +368,62 @@ describe('azure-blob provider behaviour (Azurite)', () => {
       (await provider.stat('/copy-src.bin')).hashes?.md5,
     );
     await expectCode(provider.copy!('/no-such.bin', '/x.bin'), 'NotFound');
+  });
+
+  // Azurite finishes a Copy Blob at once; the proxy reports it pending for a few polls (500 ms apart), as
+  // Azure does for a large or cross-account copy, then the outcome it is told to.
+  it('waits through a pending server-side copy until the service reports success', async () => {
+    const provider = await viaProxy();
+    const size = 3 * MiB + 17;
+    await provider.write('/slow-copy-src.bin', patternBytes('slow-copy', size), { size });
+    proxy.resetCounts();
+    proxy.scriptedCopy = { pendingPolls: 2, outcome: 'success' };
+    try {
+      await within(10_000, provider.copy!('/slow-copy-src.bin', '/slow-copy-dst.bin'));
+    } finally {
+      proxy.scriptedCopy = undefined;
+    }
+    assert.equal(proxy.counts.scriptedCopies, 1, 'the copy was answered "pending"');
+    assert.equal(proxy.counts.copyPolls, 3, 'polled through two "pending" answers to "success", and no further');
+    assert.equal(await sha256Of(await provider.read('/slow-copy-dst.bin')), await patternSha256('slow-copy', size));
+  });
+
+  it('rejects a server-side copy that ends failed or aborted, saying why, instead of waiting forever', async () => {
+    const provider = await viaProxy();
+    await provider.write('/doomed-src.bin', patternBytes('doomed', 1000), { size: 1000 });
+    try {
+      proxy.scriptedCopy = { pendingPolls: 2, outcome: 'failed', description: 'Copy failed when reading the source.' };
+      const failed = await expectCode(
+        within(10_000, provider.copy!('/doomed-src.bin', '/doomed-dst.bin')),
+        'Protocol',
+        /Copy failed when reading the source\..*again/,
+      );
+      assert.equal(failed.details.copyStatus, 'failed');
+      // Aborted by someone else (the portal, another tool): the SDK's own poller would poll on for ever.
+      proxy.scriptedCopy = { pendingPolls: 1, outcome: 'aborted' };
+      await expectCode(within(10_000, provider.copy!('/doomed-src.bin', '/doomed-dst.bin')), 'Protocol', /aborted/);
+    } finally {
+      proxy.scriptedCopy = undefined;
+    }
+  });
+
+  it('stops polling a pending server-side copy when cancelled, and aborts it on the service', async () => {
+    const provider = await viaProxy();
+    await provider.write('/cancel-copy-src.bin', patternBytes('cancel-copy', 1000), { size: 1000 });
+    proxy.resetCounts();
+    proxy.scriptedCopy = { pendingPolls: 1000, outcome: 'success' };
+    const controller = new AbortController();
+    const watch = setInterval(() => proxy.counts.copyPolls > 0 && controller.abort(), 20);
+    try {
+      await expectCode(
+        within(10_000, provider.copy!('/cancel-copy-src.bin', '/cancel-copy-dst.bin', { signal: controller.signal })),
+        'Cancelled',
+      );
+    } finally {
+      clearInterval(watch);
+      proxy.scriptedCopy = undefined;
+    }
+    assert.equal(proxy.counts.copyAborts, 1, 'Abort Copy Blob was sent, so the service stops copying too');
   });
 
   it('writes from a URL: the service fetches the bytes, block by block or in one put', async () => {

@@ -3,6 +3,7 @@
 // credentials from a throwaway ~/.aws (including a role_arn profile through a local STS stub), typed errors.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,40 @@ const partRequests = async (server: S3rverServer) =>
   (await server.requests()).filter((r) => r.method === 'PUT' && /[?&]partNumber=/.test(r.url));
 const partNumbers = async (server: S3rverServer) =>
   (await partRequests(server)).map((r) => Number(/partNumber=(\d+)/.exec(r.url)![1])).sort((a, b) => a - b);
+
+/**
+ * A loopback forwarder to s3rver that records the region each request was signed for (the SigV4
+ * credential scope), so a test sees which region the client really used. Headers pass unchanged: Host is
+ * signed, and s3rver checks the signature against the Host it receives (the forwarder's).
+ */
+async function startRegionRecorder(target: string) {
+  const upstream = new URL(target);
+  const regions = new Set<string>();
+  const server = createHttpServer((req, res) => {
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(req.headers.authorization ?? '');
+    if (scope) regions.add(scope[1]!);
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** The regions seen since the last call, in first-seen order. */
+    takeRegions() {
+      const seen = [...regions];
+      regions.clear();
+      return seen;
+    },
+    stop: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
 
 describe('s3 provider behaviour (s3rver)', () => {
   let server: S3rverServer;
@@ -491,6 +526,7 @@ describe('s3 provider behaviour (s3rver)', () => {
         secretAccessKey: server.secretAccessKey,
         sessionToken: 'assumed-session-token',
       });
+      const recorder = await startRegionRecorder(server.endpoint);
       try {
         const config = join(awsDir, 'config');
         const credentials = join(awsDir, 'credentials');
@@ -503,7 +539,7 @@ describe('s3 provider behaviour (s3rver)', () => {
             '[profile role]',
             'role_arn = arn:aws:iam::123456789012:role/ferry-test',
             'source_profile = base',
-            'region = us-east-1',
+            'region = ap-southeast-2',
             '',
           ].join('\n'),
         );
@@ -527,15 +563,31 @@ describe('s3 provider behaviour (s3rver)', () => {
           AWS_ENDPOINT_URL_STS: sts.endpoint,
         });
 
-        const plain = await open({ auth: 'profile', profile: 'plain', accessKeyId: undefined, region: undefined });
+        // Neither connection names a region and AWS_REGION is unset: each request is signed for the
+        // profile's region (seen in the SigV4 credential scope on the way to s3rver).
+        const viaRecorder = { endpoint: recorder.endpoint, accessKeyId: undefined, region: undefined };
+        const plain = await open({ auth: 'profile', profile: 'plain', ...viaRecorder });
         await plain.write('/from-plain-profile.txt', patternBytes('plain-profile', 10));
         assert.equal((await plain.stat('/from-plain-profile.txt')).size, 10);
         await plain.close();
+        assert.deepEqual(recorder.takeRegions(), ['eu-west-1'], "signed for the plain profile's region");
 
-        const role = await open({ auth: 'profile', profile: 'role', accessKeyId: undefined });
+        const role = await open({ auth: 'profile', profile: 'role', ...viaRecorder });
         await role.write('/from-role-profile.txt', patternBytes('role-profile', 11));
         assert.equal((await role.stat('/from-role-profile.txt')).size, 11);
         await role.close();
+        assert.deepEqual(recorder.takeRegions(), ['ap-southeast-2'], "signed for the role profile's region");
+
+        // AWS_REGION names the region when the connection does not, over the profile's; the connection's wins.
+        setEnv({ AWS_REGION: 'ca-central-1' });
+        const envRegion = await open({ auth: 'profile', profile: 'plain', ...viaRecorder });
+        await envRegion.stat('/from-plain-profile.txt');
+        await envRegion.close();
+        const ownRegion = await open({ auth: 'profile', profile: 'plain', ...viaRecorder, region: 'sa-east-1' });
+        await ownRegion.stat('/from-plain-profile.txt');
+        await ownRegion.close();
+        setEnv({ AWS_REGION: undefined });
+        assert.deepEqual(recorder.takeRegions(), ['ca-central-1', 'sa-east-1']);
         assert.equal(sts.calls.length, 1, 'one AssumeRole call');
         assert.equal(sts.calls[0]!.action, 'AssumeRole');
         assert.equal(sts.calls[0]!.roleArn, 'arn:aws:iam::123456789012:role/ferry-test');
@@ -546,6 +598,7 @@ describe('s3 provider behaviour (s3rver)', () => {
         await base.close();
       } finally {
         await sts.stop();
+        await recorder.stop();
       }
     });
 

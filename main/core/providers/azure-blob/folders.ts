@@ -1,7 +1,8 @@
 // Operations on many blobs at once: virtual folders (marker blobs, recursive delete, move) and containers.
 // Each works while listing (flat listing continues by name, so deleting what was listed is safe), keeping
 // memory flat however large the folder.
-import type { BlobClient, ContainerClient } from '@azure/storage-blob';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { BlobBeginCopyFromUrlPollState, BlobClient, ContainerClient } from '@azure/storage-blob';
 import { FerryError } from '../../../../shared/errors';
 import { azureErrorCode, isNotFound } from './errors';
 import { forEachParallel } from './parallel';
@@ -96,7 +97,17 @@ export async function deleteBlobs(
   });
 }
 
-/** Server-side Copy Blob, polled until the service reports it finished (immediate within an account). */
+/** Between polls of a pending copy (within an account Azure usually finishes at once; across accounts later). */
+const COPY_POLL_MS = 500;
+
+/**
+ * Server-side Copy Blob, polled until the service reports it finished. A copy that ends failed or aborted
+ * rejects with the service's reason; a cancelled one stops polling and asks the service to abort the copy.
+ *
+ * The SDK's beginCopyFromURL starts the copy (its first poll), and the polling is a loop of our own: the
+ * SDK's pollUntilDone polls for ever once a copy ends "aborted", and neither stops its polls nor aborts the
+ * service's copy when the caller cancels.
+ */
 export async function copyBlob(
   source: BlobClient,
   target: BlobClient,
@@ -104,16 +115,30 @@ export async function copyBlob(
   tier?: AzureTier,
 ): Promise<void> {
   // A SAS-authorised client's URL carries the SAS, which also authorises reading the source.
-  const poller = await target.beginCopyFromURL(source.url, {
-    abortSignal,
-    intervalInMs: 500,
-    ...(tier ? { tier } : {}),
-  });
-  const result = await poller.pollUntilDone();
-  if (result.copyStatus && result.copyStatus !== 'success') {
+  const poller = await target.beginCopyFromURL(source.url, { abortSignal, ...(tier ? { tier } : {}) });
+  // The SDK types the state as the generic one; what it returns is its copy state, which holds the copy id.
+  const { copyId, isCompleted } = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
+  let status = isCompleted ? 'success' : 'pending';
+  let reason: string | undefined;
+  while (status === 'pending') {
+    try {
+      await delay(COPY_POLL_MS, undefined, { signal: abortSignal });
+      const properties = await target.getProperties({ abortSignal });
+      status = properties.copyStatus ?? 'success';
+      reason = properties.copyStatusDescription;
+    } catch (error) {
+      // Left alone, the service would go on writing the target after the person cancelled.
+      if (abortSignal?.aborted && copyId) await target.abortCopyFromURL(copyId).catch(() => {});
+      throw error;
+    }
+  }
+  if (status === 'failed' || status === 'aborted') {
+    const why = reason ? `: ${reason.trim().replace(/\.$/, '')}` : '';
     throw new FerryError(
       'Protocol',
-      `Azure did not finish copying ${source.name} to ${target.name} (status ${result.copyStatus}).`,
+      `Azure ${status === 'failed' ? 'could not finish' : 'stopped (aborted)'} copying ${source.name} to ${target.name}${why}. ` +
+        `The target holds no complete copy; copy it again.`,
+      { details: { copyStatus: status } },
     );
   }
 }
