@@ -214,6 +214,10 @@ async function measureSmallFilesUp(ctx: BenchContext, site: Site, repeat: number
         const run = await runPeer('curl', [
           '-sS',
           '--fail',
+          // As FileFerry retries a file: a data connection vsftpd could not open (a 425 after thousands of
+          // them) would otherwise leave a file out, which the tree check below refuses (seen once in 9 rounds).
+          '--retry',
+          '3',
           ...site.curlOptions,
           '--ftp-create-dirs',
           '-T',
