@@ -24,7 +24,7 @@ import {
 import { startAzurite, type AzuriteServer } from '../helpers/azurite';
 import { startS3rver, S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, type S3rverServer } from '../helpers/s3rver';
 import { scanForCanaries } from '../helpers/scan';
-import { expectExit, jsonLines, runCli, sha256, treeHashes, type CliEnv } from './run-cli';
+import { expectExit, jsonLines, noMachineAws, runCli, sha256, treeHashes, type CliEnv } from './run-cli';
 
 const BUCKET = 'ferry-bucket';
 const CONTAINER = 'ferry-container';
@@ -81,12 +81,7 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     await writeFile(path.join(src, 'a.txt'), 'hello ferry\n');
     await writeFile(path.join(src, 'big.bin'), randomBytes(700_000));
     await writeFile(path.join(src, 'sub dir', 'é ü #1.txt'), 'unicode name\n');
-    // No ~/.aws of the machine's, and no instance-metadata probe: only what each test sets counts.
-    const noAwsFiles = {
-      AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    const noAwsFiles = noMachineAws(work);
     s3Env = {
       ...noAwsFiles,
       AWS_ACCESS_KEY_ID: S3RVER_ACCESS_KEY_ID,

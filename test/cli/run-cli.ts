@@ -26,6 +26,18 @@ export function cleanEnv(): CliEnv {
   return env;
 }
 
+/**
+ * No ~/.aws of the machine's and no instance-metadata probe (a non-loopback address): with these, only what
+ * a test sets counts. `dir` is a scratch folder; the files named there need not exist.
+ */
+export function noMachineAws(dir: string): CliEnv {
+  return {
+    AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
 /** Runs `fileferry ARGS…` with FILEFERRY_HOME=home and `env` on top of cleanEnv(); stdin is closed. */
 export function runCli(home: string, args: string[], env: CliEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {

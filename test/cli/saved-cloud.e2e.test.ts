@@ -16,7 +16,7 @@ import { startAzurite, type AzuriteServer } from '../helpers/azurite';
 import { requireKeyring } from '../helpers/keyring';
 import { s3rverClient, startS3rver, type S3rverServer } from '../helpers/s3rver';
 import { scanForCanaries } from '../helpers/scan';
-import { expectExit, runCli, sha256, type CliEnv } from './run-cli';
+import { expectExit, noMachineAws, runCli, sha256, type CliEnv } from './run-cli';
 
 const BUCKET = 'saved-bucket';
 const CONTAINER = 'saved-container';
@@ -61,12 +61,8 @@ describe('fileferry NAME:path with saved S3 and Azure connections', () => {
     [s3, azurite] = await Promise.all([startS3rver({ buckets: [BUCKET] }), startAzurite()]);
     work = await mkdtemp(path.join(tmpdir(), 'ferry-cli-saved-cloud-'));
     home = path.join(work, 'home');
-    // No ~/.aws of the machine's and no instance-metadata probe: the saved connection is all there is.
-    noAws = {
-      AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    // The saved connection is all there is.
+    noAws = noMachineAws(work);
     s3Client = s3rverClient(s3);
     blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     await blobs.getContainerClient(CONTAINER).create();

@@ -12,7 +12,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { startAzurite, type AzuriteServer } from '../helpers/azurite';
 import { startFromUrlProxy, type FromUrlProxy } from '../helpers/azurite-from-url-proxy';
 import { s3rverClient, startS3rver, type S3rverServer } from '../helpers/s3rver';
-import { expectExit, jsonLines, runCli, sha256, type CliEnv } from './run-cli';
+import { expectExit, jsonLines, noMachineAws, runCli, sha256, type CliEnv } from './run-cli';
 
 const BUCKET = 'tier-bucket';
 const CONTAINER = 'tier-container';
@@ -61,10 +61,7 @@ describe('fileferry tier (S3 storage classes and Azure access tiers)', () => {
     work = await mkdtemp(path.join(tmpdir(), 'ferry-cli-tier-'));
     home = path.join(work, 'home');
     s3Env = {
-      // No ~/.aws of the machine's and no instance-metadata probe: only these variables count.
-      AWS_CONFIG_FILE: path.join(work, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
+      ...noMachineAws(work),
       AWS_ACCESS_KEY_ID: s3.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
       AWS_REGION: 'us-east-1',
