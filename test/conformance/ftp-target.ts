@@ -3,16 +3,14 @@
 import { createLogger } from '../../main/core/log/logger';
 import { openFtpProvider } from '../../main/core/providers/ftp';
 import { ftpSpecSchema } from '../../shared/connection';
-import type { FtpSpecInput } from '../helpers/ftp-spec';
+import type { FtpTestServer } from '../helpers/ftp-spec';
 import { runConformance } from './suite';
 
-export interface StartedFtpServer {
-  spec(): FtpSpecInput;
+export interface StartedFtpServer extends FtpTestServer {
   /** undefined: an anonymous login. */
   password?: string;
   /** A writable, empty folder for the suite (default "/"). */
   writablePath?: string;
-  stop(): Promise<void>;
 }
 
 /** Every run uses the suite's default big file (64 MiB): TLS must carry the same sizes as plain FTP. */

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { FtpSrv, FileSystem } from 'ftp-srv';
 import { createTestCertificate, type TestCertificate } from './certs';
-import { loopbackFtpSpec, type FtpSpecInput } from './ftp-spec';
+import { loopbackFtpSpec, type FtpTestServer } from './ftp-spec';
 
 export type { FtpSpecInput } from './ftp-spec';
 
@@ -35,16 +35,8 @@ export interface FtpServerOptions {
   refuse?: string[];
 }
 
-export interface FtpServerHandle {
-  host: string;
-  port: number;
-  user: string;
+export interface FtpServerHandle extends FtpTestServer {
   password: string;
-  /** Local folder the server's "/" maps to. */
-  root: string;
-  certificate?: TestCertificate;
-  /** Input for ftpSpecSchema.parse, with the test certificate trusted as a CA so verification stays on. */
-  spec(overrides?: Partial<FtpSpecInput>): FtpSpecInput;
   /** Successful logins so far. */
   readonly logins: number;
   /** Control connections currently open. */
@@ -55,7 +47,6 @@ export interface FtpServerHandle {
   useCertificate(certificate: TestCertificate): void;
   /** Closes every client connection from the server side, as a server restart or idle timeout would. */
   dropConnections(): void;
-  stop(): Promise<void>;
 }
 
 export async function startFtpServer(options: FtpServerOptions = {}): Promise<FtpServerHandle> {

@@ -12,6 +12,19 @@ export interface LoopbackFtpServer {
   certificate?: TestCertificate | undefined;
 }
 
+/** What every FTP test server's handle tells (ftp-server.ts, vsftpd.ts, pyftpdlib.ts add their own). */
+export interface FtpTestServer {
+  host: string;
+  port: number;
+  user: string;
+  /** Local folder the server's "/" maps to. */
+  root: string;
+  certificate?: TestCertificate;
+  /** Input for ftpSpecSchema.parse, with the test certificate trusted as a CA so verification stays on. */
+  spec(overrides?: Partial<FtpSpecInput>): FtpSpecInput;
+  stop(): Promise<void>;
+}
+
 /** A spec(overrides) function for a server on 127.0.0.1. */
 export function loopbackFtpSpec(server: LoopbackFtpServer): (overrides?: Partial<FtpSpecInput>) => FtpSpecInput {
   return (overrides = {}) => ({

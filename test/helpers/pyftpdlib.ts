@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTestCertificate, type TestCertificate } from './certs';
-import { loopbackFtpSpec, type FtpSpecInput } from './ftp-spec';
+import { loopbackFtpSpec, type FtpTestServer } from './ftp-spec';
 
 // Debian's interpreter by its path: a `python3` earlier on PATH (pyenv, a virtualenv) lacks Debian's modules.
 const PYTHON = '/usr/bin/python3';
@@ -23,19 +23,11 @@ export interface PyftpdlibOptions {
   certificate?: TestCertificate;
 }
 
-export interface PyftpdlibHandle {
-  host: string;
-  port: number;
-  user: string;
+/** `root` is writable: the user has every permission. */
+export interface PyftpdlibHandle extends FtpTestServer {
   password: string;
-  /** Local folder the server's "/" maps to (writable; the user has every permission). */
-  root: string;
-  certificate?: TestCertificate;
-  /** Input for ftpSpecSchema.parse, with the test certificate trusted as a CA so verification stays on. */
-  spec(overrides?: Partial<FtpSpecInput>): FtpSpecInput;
   /** Every command line received so far, in order (PASS masked). */
   readonly commands: readonly string[];
-  stop(): Promise<void>;
 }
 
 export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<PyftpdlibHandle> {

@@ -9,7 +9,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createTestCertificate, type TestCertificate } from './certs';
-import { loopbackFtpSpec, type FtpSpecInput } from './ftp-spec';
+import { loopbackFtpSpec, type FtpTestServer } from './ftp-spec';
 
 const VSFTPD = '/usr/sbin/vsftpd';
 
@@ -23,17 +23,11 @@ export interface VsftpdOptions {
   dropBox?: boolean;
 }
 
-export interface VsftpdHandle {
-  host: string;
-  port: number;
+/** `root` is the anonymous root (read-only, as vsftpd requires); files go under `${root}/pub`. */
+export interface VsftpdHandle extends FtpTestServer {
   user: 'anonymous';
-  /** The anonymous root (read-only, as vsftpd requires); files go under `${root}/pub`. */
-  root: string;
   /** The writable folder as the FTP client sees it. */
   writablePath: '/pub';
-  certificate?: TestCertificate;
-  spec(overrides?: Partial<FtpSpecInput>): FtpSpecInput;
-  stop(): Promise<void>;
 }
 
 export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdHandle> {
