@@ -42,7 +42,8 @@ const MATCHED_PARALLELISM = 8;
 export async function cloudBench(ctx: BenchContext): Promise<{ measurements: Measurement[]; goals: Goal[] }> {
   const measurements: Measurement[] = [];
   const goals: Goal[] = [];
-  // Five rounds, the tools in alternating order (lib/rounds): on shared cores single rounds vary by ±30 % (see ratioGoal).
+  // Five rounds, the tools in alternating order (lib/rounds): on shared cores single rounds vary by ±30 %
+  // (see ratioGoal).
   const repeat = ctx.repeat ?? 5;
   const stops: Array<() => unknown> = [];
   const started = <T extends { stop(): Promise<void> }>(server: T): T => {

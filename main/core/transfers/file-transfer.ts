@@ -1,7 +1,8 @@
 // Copies one file, streaming: source.read() → counting/hashing pass-through → target.write(), or, where a
 // site can copy by itself (within one connection) or the target can fetch from a URL the source hands out,
-// service-side (service-copy.ts, falling back to streaming). Decides the overwrite policy once (file-plan.ts), then makes attempts; a transient failure is
-// retried with backoff, continuing from the last byte the target holds when both sides allow it. Non-atomic
+// service-side (service-copy.ts, falling back to streaming). Decides the overwrite policy once
+// (file-plan.ts), then makes attempts; a transient failure is retried with backoff, continuing from the
+// last byte the target holds when both sides allow it (or from the first, once a site refused). Non-atomic
 // targets are written under a temporary name and renamed only after the size (and hash, when both sides
 // name one) checked out, so nothing incomplete or corrupt ever sits under the final name; see
 // verification.ts. A target whose connection turned temporary names off (writesInPlace) is written under
