@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ConnectionRef } from '../../shared/connection';
 import type { Provider, ReadOptions, WriteOptions } from '../../shared/provider';
-import type { TransferEvent, TransferRequest } from '../../shared/transfers';
+import type { TransferRequest } from '../../shared/transfers';
 import { TransferEngine } from '../../main/core/transfers';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { cancelledError } from '../../shared/errors';
 import { onAbort } from '../../main/core/util/abort';
 import { MiB, objectGets, providerSha256, startClouds, writePatternFile, type Clouds } from './cloud-fixtures';
-import { localRef, removeDirs, tempDir, treeOf, until, wrapProvider } from './fixtures';
+import { localRef, removeDirs, runOneJob, tempDir, treeOf, until, wrapProvider } from './fixtures';
 
 describe('service-to-service copies S3 → Azure', () => {
   let clouds: Clouds;
@@ -34,19 +34,17 @@ describe('service-to-service copies S3 → Azure', () => {
     },
     openConnection = clouds.openConnection,
   ) {
-    const data = await tempDir();
-    dirs.push(data);
-    const engine = await TransferEngine.open({ dataDir: data, openConnection, retryBaseDelayMs: 5, retries: 1 });
-    const events: TransferEvent[] = [];
-    engine.on((e) => events.push(e));
     const { source, target, ...rest } = request;
-    const job = engine.add({
-      ...rest,
-      source: { connection: source[0], path: source[1] },
-      target: { connection: target[0], path: target[1] },
-    });
-    const done = await engine.waitFor(job.id);
-    await engine.close();
+    const { done, events } = await runOneJob(
+      openConnection,
+      {
+        ...rest,
+        source: { connection: source[0], path: source[1] },
+        target: { connection: target[0], path: target[1] },
+      },
+      dirs,
+      { retryBaseDelayMs: 5, retries: 1 },
+    );
     return { done, events, logs: events.filter((e) => e.type === 'log') };
   }
 

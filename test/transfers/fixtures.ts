@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { ConnectionRef } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import type { Provider, ReadOptions } from '../../shared/provider';
-import type { TransferEvent } from '../../shared/transfers';
+import type { JobSnapshot, TransferEvent, TransferRequest } from '../../shared/transfers';
 import { openFtpProvider } from '../../main/core/providers/ftp';
 import { openLocalProvider } from '../../main/core/providers/local';
 import { createLogger } from '../../main/core/log/logger';
@@ -126,6 +126,31 @@ export async function openEngine(
   const events: TransferEvent[] = [];
   engine.on((event) => events.push(event));
   return { engine, events };
+}
+
+/**
+ * Runs one request to its end on a fresh engine whose queue lives in a temporary folder (pushed onto `dirs`
+ * for removal): the final snapshot, every event, and the warnings the job logged.
+ */
+export async function runOneJob(
+  openConnection: TransferEngineOptions['openConnection'],
+  request: TransferRequest,
+  dirs: string[],
+  options: Partial<TransferEngineOptions> = {},
+): Promise<{ done: JobSnapshot; events: TransferEvent[]; warnings: string[] }> {
+  const dataDir = await tempDir();
+  dirs.push(dataDir);
+  const engine = await TransferEngine.open({ dataDir, openConnection, ...options });
+  const events: TransferEvent[] = [];
+  engine.on((e) => events.push(e));
+  try {
+    const job = engine.add(request);
+    const done = await engine.waitFor(job.id);
+    const warnings = events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    return { done, events, warnings };
+  } finally {
+    await engine.close();
+  }
 }
 
 /** A provider that behaves like `inner` except for the methods given. */

@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ftpSpecSchema, type ConnectionRef } from '../../shared/connection';
-import type { TransferEvent } from '../../shared/transfers';
-import { TransferEngine } from '../../main/core/transfers';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
-import { localOrFtpOpener, localRef, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
+import { localOrFtpOpener, localRef, removeDirs, runOneJob, sha256File, tempDir, treeOf } from './fixtures';
 
 const MiB = 1024 * 1024;
 
@@ -35,20 +33,12 @@ describe('a server without REST and APPE', () => {
 
   const openConnection = localOrFtpOpener(() => server.password);
 
-  async function runJob(source: [ConnectionRef, string], target: [ConnectionRef, string]) {
-    const data = await tempDir();
-    dirs.push(data);
-    const engine = await TransferEngine.open({ dataDir: data, openConnection, retryBaseDelayMs: 20, retries: 3 });
-    const events: TransferEvent[] = [];
-    engine.on((e) => events.push(e));
-    const job = engine.add({
+  function runJob(source: [ConnectionRef, string], target: [ConnectionRef, string]) {
+    const request = {
       source: { connection: source[0], path: source[1] },
       target: { connection: target[0], path: target[1] },
-    });
-    const done = await engine.waitFor(job.id);
-    await engine.close();
-    const warnings = events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
-    return { done, warnings };
+    };
+    return runOneJob(openConnection, request, dirs, { retryBaseDelayMs: 20, retries: 3 });
   }
 
   it('a download cut at 50% is fetched again from the start after REST is refused', async () => {

@@ -10,10 +10,9 @@ import type { ConnectionRef } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import type { Provider } from '../../shared/provider';
 import type { TransferRequest } from '../../shared/transfers';
-import { TransferEngine } from '../../main/core/transfers';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { MiB, objectGets, providerSha256, startClouds, writePatternFile, type Clouds } from './cloud-fixtures';
-import { localRef, openLocal, removeDirs, sha256File, tempDir, treeOf, wrapProvider } from './fixtures';
+import { localRef, openLocal, removeDirs, runOneJob, sha256File, tempDir, treeOf, wrapProvider } from './fixtures';
 
 /** The provider, except that reading a file's bytes fails: only a copy the site makes itself can succeed. */
 function unreadable(inner: Provider): Provider {
@@ -34,28 +33,15 @@ describe('copies within one connection are made by the site', () => {
     await removeDirs(...dirs);
   });
 
-  async function run(
+  function run(
     ref: ConnectionRef,
     from: string,
     to: string,
     open: (ref: ConnectionRef) => Promise<Provider>,
     extra: Partial<TransferRequest> = {},
   ) {
-    const data = await tempDir();
-    dirs.push(data);
-    const engine = await TransferEngine.open({ dataDir: data, openConnection: open, retryBaseDelayMs: 5, retries: 1 });
-    const warnings: string[] = [];
-    engine.on((e) => {
-      if (e.type === 'log' && e.level === 'warn') warnings.push(e.message);
-    });
-    const job = engine.add({
-      ...extra,
-      source: { connection: ref, path: from },
-      target: { connection: ref, path: to },
-    });
-    const done = await engine.waitFor(job.id);
-    await engine.close();
-    return { done, warnings };
+    const request = { ...extra, source: { connection: ref, path: from }, target: { connection: ref, path: to } };
+    return runOneJob(open, request, dirs, { retryBaseDelayMs: 5, retries: 1 });
   }
 
   const unreadableCloud = async (ref: ConnectionRef) => unreadable(await clouds.openConnection(ref));
