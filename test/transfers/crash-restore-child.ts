@@ -1,7 +1,7 @@
 // Run by crash-restore.test.ts: an engine that downloads one file from FTP and is killed (SIGKILL) by the
 // test mid-way, with no chance to close or save anything. Prints "started <job id>" once the queue on disk
 // records a partial copy of over a quarter of the file.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ftpSpecSchema } from '../../shared/connection';
 import { createLogger } from '../../main/core/log/logger';
@@ -28,6 +28,8 @@ const job = engine.add({
   target: { connection: { spec: { kind: 'local', root: target } }, path: '/crash.bin' },
 });
 const savedPartial = (): boolean => {
+  // The engine's first save may not have happened yet (it is written after the job starts).
+  if (!existsSync(join(dataDir, 'queue.json'))) return false;
   const saved = JSON.parse(readFileSync(join(dataDir, 'queue.json'), 'utf8')) as {
     jobs: Array<{ files: Array<{ partial?: boolean; bytesDone: number }> }>;
   };
