@@ -18,6 +18,7 @@ import { startFtpServer, type FtpServerHandle, type FtpSpecInput } from '../help
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
 import { startUnansweredPort } from '../helpers/unanswered-port';
 import { startVsftpd } from '../helpers/vsftpd';
+import { until } from '../helpers/until';
 
 interface CapturedLog extends Logger {
   warnings: Array<{ message: string; fields: LogFields }>;
@@ -64,14 +65,6 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<
     return true;
   });
   return caught as FerryError;
-}
-
-/** Polls `condition` (every 10 ms, up to 5 s) and fails with `what` if it never holds. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !condition();) {
-    assert.ok(Date.now() < deadline, `timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const POOL_FILE_SIZE = 3 * 1024 * 1024;
@@ -155,7 +148,7 @@ describe('ftp connection pool', () => {
         [{}, 2],
         [{ maxConnections: 3 }, 3],
       ] as const) {
-        await until(() => own.openConnections === 0, 'the previous round closed its connections');
+        await until(() => own.openConnections === 0, 5000, 'the previous round closed its connections');
         const provider = await openOn(own, overrides);
         const loginsBefore = own.logins;
         let peak = 0;
@@ -174,7 +167,7 @@ describe('ftp connection pool', () => {
           return size;
         });
         try {
-          await until(() => started >= limit, `${limit} reads started`);
+          await until(() => started >= limit, 5000, `${limit} reads started`);
           await new Promise((resolve) => setTimeout(resolve, 300));
           assert.equal(started, limit, `reads running at once with ${JSON.stringify(overrides)}`);
           release();

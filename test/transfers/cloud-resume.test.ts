@@ -24,7 +24,8 @@ import {
   writePatternFile,
   type Clouds,
 } from './cloud-fixtures';
-import { openLocal, removeDirs, tempDir, until, wrapProvider } from './fixtures';
+import { openLocal, removeDirs, tempDir, wrapProvider } from './fixtures';
+import { until } from '../helpers/until';
 
 /** Where the scripted source misbehaves, in bytes of the file; each point fires once. */
 interface SourceScript {

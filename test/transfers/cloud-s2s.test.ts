@@ -13,7 +13,8 @@ import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { cancelledError } from '../../shared/errors';
 import { onAbort } from '../../main/core/util/abort';
 import { MiB, objectGets, providerSha256, startClouds, writePatternFile, type Clouds } from './cloud-fixtures';
-import { localRef, removeDirs, runOneJob, tempDir, treeOf, until, wrapProvider } from './fixtures';
+import { localRef, removeDirs, runOneJob, tempDir, treeOf, wrapProvider } from './fixtures';
+import { until } from '../helpers/until';
 
 describe('service-to-service copies S3 → Azure', () => {
   let clouds: Clouds;

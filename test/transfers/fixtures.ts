@@ -221,16 +221,3 @@ export function flakyReads(
     },
   });
 }
-
-/** Waits until `predicate` holds (polling), failing after `timeoutMs`. */
-export async function until(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

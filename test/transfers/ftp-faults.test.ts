@@ -22,8 +22,8 @@ import {
   sha256File,
   tempDir,
   treeOf,
-  until,
 } from './fixtures';
+import { until } from '../helpers/until';
 
 const MiB = 1024 * 1024;
 

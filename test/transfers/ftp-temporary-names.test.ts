@@ -16,7 +16,8 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { startVsftpd, type VsftpdHandle } from '../helpers/vsftpd';
-import { localOrFtpOpener, localRef, removeDirs, sha256File, tempDir, until } from './fixtures';
+import { localOrFtpOpener, localRef, removeDirs, sha256File, tempDir } from './fixtures';
+import { until } from '../helpers/until';
 
 const MiB = 1024 * 1024;
 

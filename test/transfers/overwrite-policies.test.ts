@@ -5,7 +5,8 @@ import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OverwritePolicy } from '../../shared/transfers';
 import { decide } from '../../main/core/transfers/overwrite-policy';
-import { exists, localRef, openEngine, removeDirs, sha256File, tempDir, treeOf, until } from './fixtures';
+import { exists, localRef, openEngine, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
+import { until } from '../helpers/until';
 
 const T0 = Date.UTC(2025, 0, 1);
 

@@ -14,10 +14,10 @@ import {
   slowReads,
   tempDir,
   treeOf,
-  until,
   writeRandomFile,
   type ReadLog,
 } from './fixtures';
+import { until } from '../helpers/until';
 
 const SIZE = 2 * 1024 * 1024;
 

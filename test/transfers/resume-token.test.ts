@@ -16,12 +16,12 @@ import {
   slowReads,
   tempDir,
   treeOf,
-  until,
   wrapProvider,
   writeRandomFile,
   type ReadLog,
   flakyReads,
 } from './fixtures';
+import { until } from '../helpers/until';
 
 interface StagingLog {
   discarded: number;
