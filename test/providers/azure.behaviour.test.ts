@@ -28,6 +28,7 @@ import { startAzurite, freePort, type AzuriteServer } from '../helpers/azurite';
 import { startFromUrlProxy, startPatternSource, type FromUrlProxy } from '../helpers/azurite-from-url-proxy';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
 import { expectCode } from '../helpers/expect-error';
+import { until } from '../helpers/until';
 
 const MiB = 1024 * 1024;
 const log = createLogger({ test: 'azure-behaviour' });
@@ -388,7 +389,9 @@ describe('azure-blob provider behaviour (Azurite)', () => {
     assert.equal(await sha256Of(await provider.read('/slow-copy-dst.bin')), await patternSha256('slow-copy', size));
   });
 
-  it('rejects a server-side copy that ends failed or aborted, saying why, instead of waiting forever', async () => {
+  // What an unfinished copy leaves under the target's name (Azure: zero length; Azurite, through the proxy:
+  // the whole blob, since it copied at once) is removed, so nothing passes for the file.
+  it('rejects a server-side copy that ends failed or aborted, saying why, and removes what it left', async () => {
     const provider = await viaProxy();
     await provider.write('/doomed-src.bin', patternBytes('doomed', 1000), { size: 1000 });
     try {
@@ -396,15 +399,34 @@ describe('azure-blob provider behaviour (Azurite)', () => {
       const failed = await expectCode(
         within(10_000, provider.copy!('/doomed-src.bin', '/doomed-dst.bin')),
         'Protocol',
-        /Copy failed when reading the source\..*again/,
+        /Copy failed when reading the source\..*removed; copy it again/,
       );
       assert.equal(failed.details.copyStatus, 'failed');
+      await expectCode(provider.stat('/doomed-dst.bin'), 'NotFound');
       // Aborted by someone else (the portal, another tool): the SDK's own poller would poll on for ever.
       proxy.scriptedCopy = { pendingPolls: 1, outcome: 'aborted' };
       await expectCode(within(10_000, provider.copy!('/doomed-src.bin', '/doomed-dst.bin')), 'Protocol', /aborted/);
+      await expectCode(provider.stat('/doomed-dst.bin'), 'NotFound');
     } finally {
       proxy.scriptedCopy = undefined;
     }
+  });
+
+  it('keeps a blob written under the target name after a copy failed (the removal is by copy id and ETag)', async () => {
+    const provider = await viaProxy();
+    await provider.write('/kept-src.bin', patternBytes('kept-src', 1000), { size: 1000 });
+    const size = 2000;
+    try {
+      proxy.scriptedCopy = { pendingPolls: 1, outcome: 'failed', description: 'Copy failed.' };
+      // Someone writes the target while the copy is reported pending: that blob is theirs, not the copy's.
+      const copying = provider.copy!('/kept-src.bin', '/kept-dst.bin');
+      await until(() => proxy.counts.copyPolls >= 1, 5000, 'the first poll');
+      await provider.write('/kept-dst.bin', patternBytes('kept-new', size), { size });
+      await expectCode(within(10_000, copying), 'Protocol', /no complete copy/);
+    } finally {
+      proxy.scriptedCopy = undefined;
+    }
+    assert.equal(await sha256Of(await provider.read('/kept-dst.bin')), await patternSha256('kept-new', size));
   });
 
   it('stops polling a pending server-side copy when cancelled, and aborts it on the service', async () => {
@@ -424,6 +446,7 @@ describe('azure-blob provider behaviour (Azurite)', () => {
       proxy.scriptedCopy = undefined;
     }
     assert.equal(proxy.counts.copyAborts, 1, 'Abort Copy Blob was sent, so the service stops copying too');
+    await expectCode(provider.stat('/cancel-copy-dst.bin'), 'NotFound');
   });
 
   it('writes from a URL: the service fetches the bytes, block by block or in one put', async () => {

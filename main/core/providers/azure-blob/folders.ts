@@ -103,6 +103,7 @@ const COPY_POLL_MS = 500;
 /**
  * Server-side Copy Blob, polled until the service reports it finished. A copy that ends failed or aborted
  * rejects with the service's reason; a cancelled one stops polling and asks the service to abort the copy.
+ * Either way what the unfinished copy left under the target's name is removed (see removeUnfinishedCopy).
  *
  * The SDK's beginCopyFromURL starts the copy (its first poll), and the polling is a loop of our own: the
  * SDK's pollUntilDone polls for ever once a copy ends "aborted", and neither stops its polls nor aborts the
@@ -128,18 +129,42 @@ export async function copyBlob(
       reason = properties.copyStatusDescription;
     } catch (error) {
       // Left alone, the service would go on writing the target after the person cancelled.
-      if (abortSignal?.aborted && copyId) await target.abortCopyFromURL(copyId).catch(() => {});
+      if (abortSignal?.aborted && copyId) {
+        await target.abortCopyFromURL(copyId).catch(() => {});
+        await removeUnfinishedCopy(target, copyId);
+      }
       throw error;
     }
   }
   if (status === 'failed' || status === 'aborted') {
     const why = reason ? `: ${reason.trim().replace(/\.$/, '')}` : '';
+    const removed = copyId !== undefined && (await removeUnfinishedCopy(target, copyId));
     throw new FerryError(
       'Protocol',
       `Azure ${status === 'failed' ? 'could not finish' : 'stopped (aborted)'} copying ${source.name} to ${target.name}${why}. ` +
-        `The target holds no complete copy; copy it again.`,
-      { details: { copyStatus: status } },
+        (removed
+          ? 'What it had begun under that name was removed; copy it again.'
+          : 'The target holds no complete copy; copy it again.'),
+      { details: { copyStatus: status, removed } },
     );
+  }
+}
+
+/**
+ * A Copy Blob that did not finish leaves a blob under the target's name that is neither the file nor what
+ * was there before (after Abort Copy Blob, Azure documents one of zero length), and it must not pass for
+ * the file. It is deleted only while it is still that copy's (same copy id, and by ETag, so a blob written
+ * there meanwhile is kept), and without the job's signal, which is aborted when the person cancelled.
+ * False when nothing was removed.
+ */
+async function removeUnfinishedCopy(target: BlobClient, copyId: string): Promise<boolean> {
+  try {
+    const properties = await target.getProperties();
+    if (properties.copyId !== copyId || properties.copyStatus === 'success') return false;
+    await target.delete({ conditions: { ifMatch: properties.etag } });
+    return true;
+  } catch {
+    return false;
   }
 }
 
