@@ -275,6 +275,11 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     );
     const head = await s3Client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'classes/a.txt' }));
     assert.equal(head.StorageClass, 'STANDARD_IA');
+    // The human listing shows the class before the name, as the S3 console does.
+    assert.match(
+      (await cli(['ls', `s3://${BUCKET}/classes`], s3Env)).stdout,
+      /^- +\d+ +\S+ \S+ +STANDARD_IA +a\.txt$/m,
+    );
 
     const base = `az://${azurite.account}/${CONTAINER}`;
     expectExit(await cli(['cp', '--storage-class', 'COOL', file, `${base}/tiers/`], azConnectionStringEnv), 0);
@@ -286,6 +291,10 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     );
     const properties = await blobService.getContainerClient(CONTAINER).getBlobClient('tiers/a.txt').getProperties();
     assert.equal(properties.accessTier, 'Cool');
+    assert.match(
+      (await cli(['ls', `${base}/tiers`], azConnectionStringEnv)).stdout,
+      /^- +\d+ +\S+ \S+ +Cool +a\.txt$/m,
+    );
 
     // Checked against the target's kind before anything is copied: usage errors (exit 2).
     const azureTierToS3 = await cli(['cp', '--storage-class', 'Cool', file, `s3://${BUCKET}/classes/b.txt`], s3Env);
@@ -302,6 +311,14 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     assert.match(toLocal.stderr, /--storage-class applies to S3 and Azure Blob targets/);
     assert.ok(!existsSync(path.join(work, 'local-copy.txt')));
     assert.deepEqual(await s3Keys('classes/b.txt'), []);
+
+    // An archived object says so in the human listing too, beside one that can be read.
+    expectExit(await cli(['cp', '--storage-class', 'GLACIER', file, `s3://${BUCKET}/archived/cold.txt`], s3Env), 0);
+    expectExit(await cli(['cp', file, `s3://${BUCKET}/archived/warm.txt`], s3Env), 0);
+    const archived = await cli(['ls', `s3://${BUCKET}/archived`], s3Env);
+    expectExit(archived, 0);
+    assert.match(archived.stdout, /^- .* GLACIER +cold\.txt {2}\[not readable until restored\]$/m);
+    assert.match(archived.stdout, /^- .* STANDARD +warm\.txt$/m);
   });
 
   it('explains bad addresses and missing credentials, without stack traces', async () => {
