@@ -120,6 +120,34 @@ describe('service-to-service copies S3 → Azure', () => {
     assert.equal(await providerSha256(azure, '/s2s/private.bin'), await patternSha256('s2s-private', size));
   });
 
+  it('a folder Azure cannot fetch from: the job stops asking after the first refusals and streams every file', async () => {
+    const files = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.bin`, size: i === 0 ? 5 * MiB + 3 : 1000 + i }));
+    for (const { name, size } of files) await s3Object(`/s2s/private-folder/${name}`, `pf-${name}`, size);
+    clouds.proxy.resetCounts();
+    clouds.proxy.failFetchesWith = 403;
+    let logs;
+    try {
+      ({ logs } = await run({
+        source: [clouds.ref('s3'), '/s2s/private-folder'],
+        target: [clouds.ref('azure'), '/s2s/private-copy'],
+        recursive: true,
+      }));
+    } finally {
+      clouds.proxy.failFetchesWith = undefined;
+    }
+    const refusals = logs.filter((e) => e.type === 'log' && /from the source directly/.test(e.message));
+    // Files already started alongside the first refusal ask too; no file after it does.
+    const asked = clouds.proxy.counts.putBlockFromUrl + clouds.proxy.counts.putBlobFromUrl;
+    assert.ok(refusals.length >= 1 && refusals.length < files.length / 2, `${refusals.length} refusals logged`);
+    assert.ok(asked >= 1 && asked < files.length / 2, `${asked} from-URL requests`);
+    assert.ok(
+      refusals.some((e) => e.type === 'log' && /The rest of this job goes through FileFerry too/.test(e.message)),
+    );
+    const azure = await clouds.provider('azure');
+    for (const { name, size } of files)
+      assert.equal(await providerSha256(azure, `/s2s/private-copy/${name}`), await patternSha256(`pf-${name}`, size));
+  });
+
   it('a cancel during a service copy cancels the job and leaves no blob', { timeout: 60_000 }, async () => {
     await s3Object('/s2s/cancel.bin', 's2s-cancel', 1000);
     let pulling = false;

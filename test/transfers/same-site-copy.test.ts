@@ -106,4 +106,29 @@ describe('copies within one connection are made by the site', () => {
     assert.match(warnings[0]!, /through FileFerry instead/);
     assert.equal(await providerSha256(s3, '/same/streamed.bin'), await patternSha256('same-refused', size));
   });
+
+  it('a site that cannot copy at all (Unsupported) is not asked again for each file of the job', async () => {
+    const s3 = await clouds.provider('s3');
+    const names = Array.from({ length: 12 }, (_, i) => `f${i}.bin`);
+    await s3.mkdir('/same/many');
+    for (const name of names) await s3.write(`/same/many/${name}`, patternBytes(name, 1000), { size: 1000 });
+    const asked = { copies: 0 };
+    const incapable = async (ref: ConnectionRef) =>
+      wrapProvider(await clouds.openConnection(ref), {
+        copy: () => {
+          asked.copies++;
+          return Promise.reject(new FerryError('Unsupported', 'this site has no copy'));
+        },
+      });
+    const { done, warnings } = await run(clouds.ref('s3'), '/same/many', '/same/many-copy', incapable, {
+      recursive: true,
+    });
+    assert.equal(done.state, 'completed', JSON.stringify(done.error));
+    // Files started alongside the first refusal ask too; none after it.
+    assert.ok(asked.copies >= 1 && asked.copies < names.length / 2, `${asked.copies} copies asked for`);
+    assert.equal(warnings.length, asked.copies);
+    assert.match(warnings.join('\n'), /The rest of this job goes through FileFerry too/);
+    for (const name of names)
+      assert.equal(await providerSha256(s3, `/same/many-copy/${name}`), await patternSha256(name, 1000));
+  });
 });

@@ -26,6 +26,7 @@ import { lockQueue, type Unlock } from './queue-lock';
 import { QueueStore } from './queue-store';
 import { parseTransferRequest } from './request-schema';
 import { SiteSlots } from './semaphore';
+import type { ServiceGate } from './service-copy';
 import { OverwriteQuestions } from './overwrite-questions';
 import { ProviderCache, type OpenConnection } from './provider-cache';
 import { TargetListing } from './target-listing';
@@ -66,6 +67,8 @@ interface Job {
   resumeAfterStop?: boolean;
   /** The target folders' listings taken while planning, for this run only (see target-listing.ts). */
   listing?: TargetListing;
+  /** Whether this run still tries service-side copies (see service-copy.ts); a new run tries again. */
+  serviceGate: ServiceGate;
 }
 
 const STATE_CHANGE: ReadonlySet<FileState> = new Set<FileState>(['done', 'skipped', 'failed', 'cancelled']);
@@ -287,6 +290,7 @@ export class TransferEngine {
   private async runJob(job: Job): Promise<void> {
     const controller = new AbortController();
     job.controller = controller;
+    job.serviceGate = {};
     const { signal } = controller;
     this.setState(job, 'running');
     try {
@@ -357,6 +361,7 @@ export class TransferEngine {
         retries: this.retries,
         retryBaseDelayMs: this.retryBaseDelayMs,
         storageClass: job.record.request.storageClass,
+        serviceGate: job.serviceGate,
         signal,
         slots: (s) => this.slots.acquireTransfer(source, target, s),
         ask: (facts) =>
@@ -461,6 +466,7 @@ export class TransferEngine {
       tally: new JobTally(record),
       meter: new RateMeter(),
       progress: new Throttle(this.progressIntervalMs, () => this.emitProgress(job)),
+      serviceGate: {},
     };
     return job;
   }

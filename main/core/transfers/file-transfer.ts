@@ -17,7 +17,7 @@ import { completeSourceFacts, planFile, statOrUndefined } from './file-plan';
 import type { FileRecord } from './job-model';
 import type { TargetFacts } from './overwrite-policy';
 import type { TransferSlots } from './semaphore';
-import { copyByService, serviceRoute, type ServiceRoute } from './service-copy';
+import { copyByService, serviceRoute, type ServiceGate, type ServiceRoute } from './service-copy';
 import type { ListedTarget } from './target-listing';
 import { tempPathFor, writesFinal } from './temp-name';
 import { planVerification, targetOffer, verifyCopy } from './verification';
@@ -49,6 +49,8 @@ export interface FileTransferContext {
   retries: number;
   retryBaseDelayMs: number;
   storageClass?: string;
+  /** Shared by the job's files: closed once a site has refused service-side copies for all of them. */
+  serviceGate: ServiceGate;
   signal: CancelSignal;
   /** Takes a slot on both sites for one attempt (the source's may go back once its bytes are read). */
   slots: (signal: CancelSignal) => Promise<TransferSlots>;
@@ -148,7 +150,7 @@ async function attemptOnce(
   if (!inPlace) file.tempPath = writePath;
 
   // Only a file written from scratch: a partial (temporary, token, appended final) is continued by streaming.
-  if (run.service && file.plan === 'transfer' && !file.resumeToken) {
+  if (run.service && !ctx.serviceGate.closedBecause && file.plan === 'transfer' && !file.resumeToken) {
     const service = run.service;
     run.service = undefined;
     ctx.setBytes(0, 0);
@@ -158,6 +160,7 @@ async function attemptOnce(
     }
     const copied = await copyByService({
       route: service,
+      gate: ctx.serviceGate,
       file,
       source,
       target,

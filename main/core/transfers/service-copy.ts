@@ -33,8 +33,23 @@ export function serviceRoute(source: Provider, target: Provider): ServiceRoute |
   return undefined;
 }
 
+/**
+ * Whether a job still tries service-side copies. A refusal that no file of the job would escape (the
+ * operation is not implemented, the target cannot reach the source at all) closes it for the rest of the
+ * run: a folder of 2,000 files then costs one refused request and one warning, not 2,000 of each.
+ */
+export interface ServiceGate {
+  closedBecause?: string;
+}
+
+/** A refusal that would be the same for every file between these two sites. */
+function refusesEveryFile(error: unknown): boolean {
+  return isFerryError(error, 'Unsupported') || (isFerryError(error) && error.details.siteWide === true);
+}
+
 export interface ServiceCopyContext {
   route: ServiceRoute;
+  gate: ServiceGate;
   file: FileRecord;
   source: Provider;
   target: Provider;
@@ -90,7 +105,12 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
     if (wrote && isFerryError(error, 'Integrity')) await removeBadCopy(ctx);
     const who = ctx.route === 'same-site' ? 'The site' : 'The target';
     const how = ctx.route === 'same-site' ? 'itself' : 'from the source directly';
-    ctx.log('warn', `${who} could not copy ${file.source} ${how} (${reason}); copying it through FileFerry instead.`);
+    const rest = refusesEveryFile(error) ? ' The rest of this job goes through FileFerry too.' : '';
+    if (rest) ctx.gate.closedBecause = reason;
+    ctx.log(
+      'warn',
+      `${who} could not copy ${file.source} ${how} (${reason}); copying it through FileFerry instead.${rest}`,
+    );
     return undefined;
   }
 }

@@ -66,20 +66,22 @@ function fromUrlError(error: unknown, url: string, context: AzureErrorContext): 
   const source = redact(url.replace(/\?.*$/, ''));
   if (code === 'CannotVerifyCopySource') {
     const said = firstLine((error as Error).message);
+    // Azure cannot reach this source (a private endpoint, a firewall, a policy): the same for its other files.
+    // Only an object deleted meanwhile is this file's alone; taking that for the source's costs the rest of
+    // the job the service-side path, never a byte.
     return new FerryError(
       'Network',
-      `Azure could not fetch the source ${source} itself (HTTP ${status ?? '?'}: ${said}). The copy will go through this computer instead.`,
-      { cause: error, details: { azureCode: code, status: status ?? 0 } },
+      `Azure could not fetch the source ${source} itself (HTTP ${status ?? '?'}: ${said}).`,
+      {
+        cause: error,
+        details: { azureCode: code, status: status ?? 0, siteWide: true },
+      },
     );
   }
   if (code === 'NotImplemented' || code === 'FeatureNotSupported' || status === 501) {
-    return new FerryError(
-      'Unsupported',
-      `This Azure endpoint cannot copy from a URL (${code ?? status}); the copy will go through this computer instead.`,
-      {
-        cause: error,
-      },
-    );
+    return new FerryError('Unsupported', `This Azure endpoint cannot copy from a URL (${code ?? status}).`, {
+      cause: error,
+    });
   }
   return azureError(error, context);
 }
