@@ -8,8 +8,12 @@ export const EXIT = {
   usage: 2,
   /** Some files were transferred and some failed (or were skipped because of an error). */
   partial: 3,
-  /** Interrupted with Ctrl-C. */
+  /** Stopped because the terminal closed (SIGHUP), after cancelling what was under way. */
+  hangup: 129,
+  /** Interrupted with Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGTERM (kill, a service manager), after cancelling what was under way. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

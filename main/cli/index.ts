@@ -80,7 +80,9 @@ Exit codes:
   1    failure (nothing, or not everything, was done)
   2    usage error: unknown command or option, bad address or storage class
   3    partial failure: some files were copied, some failed
+  129  stopped because the terminal closed (SIGHUP); the copy under way was cancelled first
   130  interrupted (Ctrl-C)
+  143  stopped by SIGTERM; the copy under way was cancelled first
 
 Environment:
   ${PASSWORD_ENV}   password for addresses with a user name (and for connections add)

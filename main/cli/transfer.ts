@@ -18,9 +18,21 @@ export interface TransferRun {
   job: JobSnapshot;
 }
 
-/** 0 when all went, 3 when some files went and some failed, 1 when nothing useful happened, 130 on Ctrl-C. */
-export function exitCodeFor(job: JobSnapshot, filesWithErrors: number, interrupted: boolean): number {
-  if (interrupted || job.state === 'cancelled') return EXIT.interrupted;
+/**
+ * The signals that stop a copy: each cancels the job, so that S3 multipart uploads are aborted and
+ * temporaries removed before the process exits, rather than left behind as by Node's default of exiting at
+ * once. A second one of them gets that default.
+ */
+const STOP_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHUP: EXIT.hangup } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+/**
+ * 0 when all went, 3 when some files went and some failed, 1 when nothing useful happened; 130, 143 or 129
+ * when Ctrl-C, SIGTERM or SIGHUP stopped it.
+ */
+export function exitCodeFor(job: JobSnapshot, filesWithErrors: number, stoppedBy: StopSignal | undefined): number {
+  if (stoppedBy) return STOP_SIGNALS[stoppedBy];
+  if (job.state === 'cancelled') return EXIT.interrupted;
   const failed = Math.max(job.filesFailed, filesWithErrors);
   if (job.state === 'completed' && failed === 0) return EXIT.ok;
   return job.filesDone > 0 ? EXIT.partial : EXIT.failure;
@@ -40,7 +52,7 @@ export async function runTransfer(
   const reporter = createReporter(reporterKind(options.json));
   const engine = await TransferEngine.open({ dataDir: runDir, openConnection: connections.openConnection });
   let filesWithErrors = 0;
-  let interrupted = false;
+  let stoppedBy: StopSignal | undefined;
   let questions = Promise.resolve();
 
   const onEvent = (event: TransferEvent) => {
@@ -56,18 +68,18 @@ export async function runTransfer(
       });
     }
   };
-  const onInterrupt = () => {
-    interrupted = true;
+  const onStop = (signal: StopSignal) => {
+    stoppedBy ??= signal;
     engine.cancel();
   };
 
   const started = Date.now();
   const unsubscribe = engine.on(onEvent);
-  process.once('SIGINT', onInterrupt);
+  for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.once(signal, onStop);
   try {
     const job = engine.add(request);
     const final = await engine.waitFor(job.id);
-    const exitCode = exitCodeFor(final, filesWithErrors, interrupted);
+    const exitCode = exitCodeFor(final, filesWithErrors, stoppedBy);
     const summary: TransferSummary = {
       state: final.state,
       filesDone: final.filesDone,
@@ -82,7 +94,7 @@ export async function runTransfer(
     if (final.error && !options.json) process.stderr.write(`fileferry: ${failureText(final.error)}\n`);
     return { exitCode, job: final };
   } finally {
-    process.off('SIGINT', onInterrupt);
+    for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, onStop);
     unsubscribe();
     await engine.close();
     await rm(runDir, { recursive: true, force: true });

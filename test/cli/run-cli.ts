@@ -1,7 +1,7 @@
 // Spawns the real `fileferry` command as a user would run it, with an environment of the test's choosing:
 // the parent's AWS_* and AZURE_* variables are removed first, so a developer's own cloud credentials can
 // never reach a test (nor a test's reach a real cloud).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,18 +40,30 @@ export function noMachineAws(dir: string): CliEnv {
 
 /** Runs `fileferry ARGS…` with FILEFERRY_HOME=home and `env` on top of cleanEnv(); stdin is closed. */
 export function runCli(home: string, args: string[], env: CliEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...cleanEnv(), FILEFERRY_HOME: home, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return startCli(home, args, env).result;
+}
+
+/** A running `fileferry` (as runCli starts it): its process, for signals, and its output so far. */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout: () => string;
+  result: Promise<CliResult>;
+}
+
+export function startCli(home: string, args: string[], env: CliEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...cleanEnv(), FILEFERRY_HOME: home, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, stdout: () => stdout, result };
 }
 
 /** Asserts the exit code, and that no stack trace reached the person. */
