@@ -156,6 +156,15 @@ export interface WriteOptions extends CallOptions {
   storageClass?: string;
 }
 
+export interface FromUrlWriteOptions extends WriteOptions {
+  size: number;
+  /**
+   * Bytes the service has fetched so far, as it reports them (block by block): a copy of many gigabytes
+   * shows progress, though none of its bytes pass through FileFerry.
+   */
+  onProgress?: (bytesDone: number) => void;
+}
+
 export interface WriteResult {
   /** Bytes the target now holds. */
   size: number;
@@ -235,7 +244,7 @@ export interface Provider {
    * details carry `siteWide: true` (the service cannot reach this source at all), tells the caller that
    * every other file from the same source would fail the same way.
    */
-  writeFromUrl?(path: string, url: string, options: WriteOptions & { size: number }): Promise<WriteResult>;
+  writeFromUrl?(path: string, url: string, options: FromUrlWriteOptions): Promise<WriteResult>;
 
   /** Changes a file's storage class or access tier in place (S3 storage class, Azure tier). */
   setStorageClass?(path: string, storageClass: string, options?: CallOptions): Promise<void>;

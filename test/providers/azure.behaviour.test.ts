@@ -455,9 +455,20 @@ describe('azure-blob provider behaviour (Azurite)', () => {
     const source = await startPatternSource('from-url', size);
     try {
       proxy.resetCounts();
-      const result = await provider.writeFromUrl!('/from-url.bin', source.url, { size });
+      const progress: number[] = [];
+      const result = await provider.writeFromUrl!('/from-url.bin', source.url, {
+        size,
+        onProgress: (bytes) => progress.push(bytes),
+      });
       assert.equal(result.size, size);
       assert.equal(proxy.counts.putBlockFromUrl, 3);
+      // One report per block the service staged, whatever order the blocks finish in.
+      assert.equal(progress.length, 3);
+      assert.ok(
+        progress.every((bytes, i) => i === 0 || bytes > progress[i - 1]!),
+        `rising: ${progress.join(', ')}`,
+      );
+      assert.equal(progress.at(-1), size);
       assert.equal(proxy.counts.bytesFetched, size, 'the service side fetched every byte');
       assert.equal(source.bytesServed, size, 'the source served nothing to anyone else (the provider read 0 bytes)');
       assert.equal(proxy.counts.putBlockBytes, 0, 'the provider sent no block bytes itself');
@@ -468,8 +479,14 @@ describe('azure-blob provider behaviour (Azurite)', () => {
     const small = await startPatternSource('small', 100_000);
     try {
       proxy.resetCounts();
-      await provider.writeFromUrl!('/from-url-small.bin', small.url, { size: 100_000, storageClass: 'Cool' });
+      const progress: number[] = [];
+      await provider.writeFromUrl!('/from-url-small.bin', small.url, {
+        size: 100_000,
+        storageClass: 'Cool',
+        onProgress: (bytes) => progress.push(bytes),
+      });
       assert.equal(proxy.counts.putBlobFromUrl, 1);
+      assert.deepEqual(progress, [100_000]);
       assert.equal(proxy.counts.bytesFetched, 100_000);
       const entry = await provider.stat('/from-url-small.bin');
       assert.equal(entry.size, 100_000);

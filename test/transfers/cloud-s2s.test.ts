@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ConnectionRef } from '../../shared/connection';
-import type { Provider, ReadOptions, WriteOptions } from '../../shared/provider';
+import type { FromUrlWriteOptions, Provider, ReadOptions, WriteOptions } from '../../shared/provider';
 import type { TransferRequest } from '../../shared/transfers';
 import { TransferEngine } from '../../main/core/transfers';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
@@ -146,6 +146,45 @@ describe('service-to-service copies S3 → Azure', () => {
     const azure = await clouds.provider('azure');
     for (const { name, size } of files)
       assert.equal(await providerSha256(azure, `/s2s/private-copy/${name}`), await patternSha256(`pf-${name}`, size));
+  });
+
+  it("a service copy's progress reaches the job, though no byte passes through FileFerry", async () => {
+    const size = 9 * MiB;
+    await s3Object('/s2s/progress.bin', 's2s-progress', size);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The service reports a third, then waits: the job must show that third meanwhile.
+    const openConnection = async (ref: ConnectionRef): Promise<Provider> => {
+      if (!('savedId' in ref)) return clouds.openConnection(ref);
+      const inner = await clouds.openConnection(clouds.ref('azure'));
+      return wrapProvider(inner, {
+        async writeFromUrl(path: string, url: string, options: FromUrlWriteOptions) {
+          options.onProgress?.(size / 3);
+          await released;
+          return inner.writeFromUrl!(path, url, options);
+        },
+      });
+    };
+    const data = await tempDir();
+    dirs.push(data);
+    const engine = await TransferEngine.open({ dataDir: data, openConnection, retryBaseDelayMs: 5 });
+    try {
+      const job = engine.add({
+        source: { connection: clouds.ref('s3'), path: '/s2s/progress.bin' },
+        target: { connection: { savedId: 'azure-with-progress' }, path: '/s2s/progress.bin' },
+      });
+      await until(() => engine.get(job.id)?.progress.bytesDone === size / 3, 10_000, 'a third reported');
+      assert.equal(engine.get(job.id)?.state, 'running');
+      release();
+      const done = await engine.waitFor(job.id);
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      assert.equal(done.progress.bytesDone, size);
+    } finally {
+      release();
+      await engine.close();
+    }
+    const azure = await clouds.provider('azure');
+    assert.equal(await providerSha256(azure, '/s2s/progress.bin'), await patternSha256('s2s-progress', size));
   });
 
   it('a cancel during a service copy cancels the job and leaves no blob', { timeout: 60_000 }, async () => {

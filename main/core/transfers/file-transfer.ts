@@ -158,6 +158,7 @@ async function attemptOnce(
       file.partial = true;
       ctx.changed();
     }
+    let reported = 0;
     const copied = await copyByService({
       route: service,
       gate: ctx.serviceGate,
@@ -166,6 +167,11 @@ async function attemptOnce(
       target,
       writePath,
       signal,
+      // Counted as flowing, so that rate and ETA describe the service's copy.
+      progress: (bytesDone) => {
+        ctx.setBytes(bytesDone, bytesDone - reported);
+        reported = bytesDone;
+      },
       log: ctx.log,
       ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
     });

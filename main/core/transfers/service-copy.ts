@@ -7,7 +7,7 @@
 // would manage (an object onto itself): any failure here is not fatal. The caller then streams the file as
 // usual, and the reason goes to the job's log.
 import { isFerryError } from '../../../shared/errors';
-import type { CancelSignal, Provider, WriteOptions, WriteResult } from '../../../shared/provider';
+import type { CancelSignal, FromUrlWriteOptions, Provider, WriteResult } from '../../../shared/provider';
 import { throwIfAborted } from '../util/abort';
 import type { FileRecord } from './job-model';
 import { checkHash, checkSize, chooseHash, mergeHashes } from './verification';
@@ -57,6 +57,8 @@ export interface ServiceCopyContext {
   writePath: string;
   storageClass?: string;
   signal: CancelSignal;
+  /** The bytes the service has copied so far, where it says (see FromUrlWriteOptions.onProgress). */
+  progress: (bytesDone: number) => void;
   log: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -86,7 +88,7 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
     } else {
       const url = await source.readUrl!(file.source, { expiresInSeconds: urlLifetimeSeconds(entry.size) });
       throwIfAborted(signal);
-      const options: WriteOptions & { size: number } = { size: entry.size, signal };
+      const options: FromUrlWriteOptions = { size: entry.size, signal, onProgress: ctx.progress };
       if (ctx.storageClass) options.storageClass = ctx.storageClass;
       wrote = true;
       written = await target.writeFromUrl!(writePath, url, options);

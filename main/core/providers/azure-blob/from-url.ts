@@ -6,7 +6,7 @@
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { FerryError } from '../../../../shared/errors';
 import { redact } from '../../../../shared/redact';
-import type { WriteOptions, WriteResult } from '../../../../shared/provider';
+import type { FromUrlWriteOptions, WriteResult } from '../../../../shared/provider';
 import { azureError, azureErrorCode, azureStatus, firstLine, type AzureErrorContext } from './errors';
 import { blockId, MAX_BLOCKS, newResumeToken } from './block-upload';
 import { forEachParallel } from './parallel';
@@ -15,8 +15,7 @@ import type { AzureTier } from './tiers';
 /** Azure's limit for Put Blob From URL. */
 const MAX_SINGLE_PUT = 5000 * 1024 * 1024;
 
-export interface FromUrlOptions extends WriteOptions {
-  size: number;
+export interface FromUrlOptions extends FromUrlWriteOptions {
   blockSize: number;
   concurrency: number;
   tier?: AzureTier;
@@ -37,6 +36,7 @@ export async function writeBlobFromUrl(
     }
     if (options.size <= options.blockSize && options.size <= MAX_SINGLE_PUT) {
       await blob.syncUploadFromURL(url, { abortSignal, ...tier });
+      options.onProgress?.(options.size);
       return { size: options.size };
     }
     let blockSize = options.blockSize;
@@ -44,11 +44,12 @@ export async function writeBlobFromUrl(
     const { tag } = newResumeToken(blockSize);
     const count = Math.ceil(options.size / blockSize);
     const indexes = Array.from({ length: count }, (_, i) => i);
+    let staged = 0;
     await forEachParallel(indexes, options.concurrency, async (i) => {
       const offset = i * blockSize;
-      await blob.stageBlockFromURL(blockId(tag, i), url, offset, Math.min(blockSize, options.size - offset), {
-        abortSignal,
-      });
+      const length = Math.min(blockSize, options.size - offset);
+      await blob.stageBlockFromURL(blockId(tag, i), url, offset, length, { abortSignal });
+      options.onProgress?.((staged += length));
     });
     await blob.commitBlockList(
       indexes.map((i) => blockId(tag, i)),

@@ -16,6 +16,7 @@ import type {
   RemoveOptions,
   ResumeToken,
   WriteOptions,
+  FromUrlWriteOptions,
   WriteResult,
 } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
@@ -194,7 +195,7 @@ export class AzureBlobProvider implements Provider {
    */
   async discardResume(_path: string, _token: ResumeToken): Promise<void> {}
 
-  async writeFromUrl(path: string, url: string, options: WriteOptions & { size: number }): Promise<WriteResult> {
+  async writeFromUrl(path: string, url: string, options: FromUrlWriteOptions): Promise<WriteResult> {
     const loc = this.locate(path);
     this.requireBlob(loc);
     try {
