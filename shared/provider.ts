@@ -106,6 +106,8 @@ export interface CallOptions {
 export interface CopyOptions extends CallOptions {
   /** The copy's storage class or access tier, as for WriteOptions.storageClass; default: the connection's. */
   storageClass?: string;
+  /** Bytes the site has copied so far, where it tells (S3 part by part, Azure as it reports a pending copy). */
+  onProgress?: (bytesDone: number) => void;
 }
 
 export interface StatOptions extends CallOptions {

@@ -379,12 +379,18 @@ describe('azure-blob provider behaviour (Azurite)', () => {
     await provider.write('/slow-copy-src.bin', patternBytes('slow-copy', size), { size });
     proxy.resetCounts();
     proxy.scriptedCopy = { pendingPolls: 2, outcome: 'success' };
+    const progress: number[] = [];
     try {
-      await within(10_000, provider.copy!('/slow-copy-src.bin', '/slow-copy-dst.bin'));
+      await within(
+        10_000,
+        provider.copy!('/slow-copy-src.bin', '/slow-copy-dst.bin', { onProgress: (b) => progress.push(b) }),
+      );
     } finally {
       proxy.scriptedCopy = undefined;
     }
     assert.equal(proxy.counts.scriptedCopies, 1, 'the copy was answered "pending"');
+    // What each "pending" answer's x-ms-copy-progress said: a third, then two thirds.
+    assert.deepEqual(progress, [Math.floor(size / 3), Math.floor((2 * size) / 3)]);
     assert.equal(proxy.counts.copyPolls, 3, 'polled through two "pending" answers to "success", and no further');
     assert.equal(await sha256Of(await provider.read('/slow-copy-dst.bin')), await patternSha256('slow-copy', size));
   });

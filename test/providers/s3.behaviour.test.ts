@@ -304,8 +304,10 @@ describe('s3 provider behaviour (s3rver)', () => {
     await provider.write('/copy/source.bin', patternBytes('copy', size), { size });
 
     await server.clearRequests();
-    await provider.copy!('/copy/source.bin', '/copy/single.bin');
+    const singleProgress: number[] = [];
+    await provider.copy!('/copy/source.bin', '/copy/single.bin', { onProgress: (b) => singleProgress.push(b) });
     assert.equal((await partRequests(server)).length, 0, 'one CopyObject, no parts');
+    assert.deepEqual(singleProgress, [size]);
     assert.ok(
       (await server.requests()).some((r) => r.method === 'PUT' && r.url.startsWith(`/${BUCKET}/copy/single.bin`)),
     );
@@ -315,8 +317,16 @@ describe('s3 provider behaviour (s3rver)', () => {
     Object.assign(copyLimits, { singleRequestMaxBytes: 5 * MiB, partBytes: 5 * MiB });
     try {
       await server.clearRequests();
-      await provider.copy!('/copy/source.bin', '/copy/multipart.bin');
+      const progress: number[] = [];
+      await provider.copy!('/copy/source.bin', '/copy/multipart.bin', { onProgress: (b) => progress.push(b) });
       assert.deepEqual(await partNumbers(server), [1, 2, 3], 'three UploadPartCopy ranges');
+      // One report per part copied, rising to the whole object.
+      assert.equal(progress.length, 3);
+      assert.ok(
+        progress.every((bytes, i) => i === 0 || bytes > progress[i - 1]!),
+        `rising: ${progress.join(', ')}`,
+      );
+      assert.equal(progress.at(-1), size);
       assert.ok(
         (await server.requests()).every((r) => r.method !== 'GET' || !r.url.startsWith(`/${BUCKET}/copy/source.bin`)),
         'no bytes were downloaded',

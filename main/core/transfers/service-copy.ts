@@ -57,7 +57,7 @@ export interface ServiceCopyContext {
   writePath: string;
   storageClass?: string;
   signal: CancelSignal;
-  /** The bytes the service has copied so far, where it says (see FromUrlWriteOptions.onProgress). */
+  /** The bytes the site has copied so far, where it says (CopyOptions and FromUrlWriteOptions.onProgress). */
   progress: (bytesDone: number) => void;
   log: (level: 'info' | 'warn', message: string) => void;
 }
@@ -83,6 +83,7 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
       wrote = true;
       await target.copy!(file.source, writePath, {
         signal,
+        onProgress: ctx.progress,
         ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
       });
     } else {

@@ -114,6 +114,7 @@ export async function copyBlob(
   target: BlobClient,
   abortSignal?: AbortSignal,
   tier?: AzureTier,
+  onProgress?: (bytesDone: number) => void,
 ): Promise<void> {
   // A SAS-authorised client's URL carries the SAS, which also authorises reading the source.
   const poller = await target.beginCopyFromURL(source.url, { abortSignal, ...(tier ? { tier } : {}) });
@@ -127,6 +128,9 @@ export async function copyBlob(
       const properties = await target.getProperties({ abortSignal });
       status = properties.copyStatus ?? 'success';
       reason = properties.copyStatusDescription;
+      // x-ms-copy-progress: "bytes copied/total bytes".
+      const copied = Number(/^(\d+)\//.exec(properties.copyProgress ?? '')?.[1]);
+      if (status === 'pending' && Number.isFinite(copied)) onProgress?.(copied);
     } catch (error) {
       // Left alone, the service would go on writing the target after the person cancelled.
       if (abortSignal?.aborted && copyId) {

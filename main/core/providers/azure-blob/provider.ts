@@ -290,6 +290,7 @@ export class AzureBlobProvider implements Provider {
         this.blockBlob(target),
         options?.signal as AbortSignal | undefined,
         this.tierFor(options?.storageClass),
+        options?.onProgress,
       );
     } catch (error) {
       throw azureError(error, this.errorContext(source.path, 'copy'));

@@ -36,6 +36,8 @@ export interface CopyOptions {
   /** The target's storage class; default: the source's. */
   storageClass?: StorageClass;
   signal?: CancelSignal;
+  /** Bytes copied so far: after CopyObject, or after each UploadPartCopy of a multipart copy. */
+  onProgress?: (bytesDone: number) => void;
   log: Logger;
 }
 
@@ -65,6 +67,7 @@ export async function copyObject(
         }),
         { abortSignal: options.signal as AbortSignal | undefined },
       );
+      options.onProgress?.(size);
       return;
     } catch (error) {
       throw s3Error(error, `the copy of ${from.what} to ${to.what}`);
@@ -107,6 +110,7 @@ async function multipartCopy(
       ranges.push({ number, first, last: Math.min(size, first + partBytes) - 1 });
     }
     const etags = new Map<number, string>();
+    let copied = 0;
     let nextIndex = 0;
     const worker = async () => {
       for (let range = ranges[nextIndex++]; range; range = ranges[nextIndex++]) {
@@ -125,6 +129,7 @@ async function multipartCopy(
         const etag = result.CopyPartResult?.ETag;
         if (!etag) throw new FerryError('Protocol', `S3 copied part ${range.number} of ${what} without an ETag.`);
         etags.set(range.number, etag);
+        options.onProgress?.((copied += range.last - range.first + 1));
       }
     };
     await Promise.all(Array.from({ length: Math.min(copyLimits.concurrency, ranges.length) }, worker));

@@ -345,6 +345,7 @@ export class S3Provider implements Provider {
     await copyObject(this.client, source, target, {
       ...(storageClass ? { storageClass } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       log: this.context.log,
     });
     this.folders.rememberParentsOf(target.bucket, target.key);
