@@ -226,6 +226,31 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
   const store = server.store;
   const uploadDir = (bucket: string, uploadId: string) =>
     join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+
+  // An abort can arrive while a part of the same upload is still being written (a client cancelling with
+  // parts on the wire). s3rver's putPart would then recreate the removed folder around that part, or make
+  // the removal fail, leaving part data that no API shows. On S3 such a part is either dropped or listed
+  // (ListParts) until aborted again; here it is dropped: removed once its write ends, and the abort's removal
+  // is retried while a write is adding files to the folder.
+  const abortedUploads = new Set<string>();
+  const removeUpload = async (bucket: string, uploadId: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await rm(uploadDir(bucket, uploadId), { recursive: true, force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt === 10) throw error;
+        await delay(20);
+      }
+    }
+  };
+  const putPart = store.putPart.bind(store);
+  store.putPart = async (bucket: string, uploadId: string, partNumber: string, content: unknown) => {
+    try {
+      return await putPart(bucket, uploadId, partNumber, content);
+    } finally {
+      if (abortedUploads.has(uploadId)) await removeUpload(bucket, uploadId);
+    }
+  };
   const uploadExists = async (bucket: string, uploadId: string) => {
     if (!/^[0-9a-f]+$/.test(uploadId)) return false;
     return stat(join(uploadDir(bucket, uploadId), 'key')).then(
@@ -363,7 +388,8 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
       if (ctx.method === 'DELETE') {
         return authenticated(async () => {
           requireUpload();
-          await rm(uploadDir(bucket, query.uploadId), { recursive: true, force: true });
+          abortedUploads.add(query.uploadId);
+          await removeUpload(bucket, query.uploadId);
           ctx.status = 204;
         });
       }
