@@ -13,7 +13,16 @@ import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { cancelledError } from '../../shared/errors';
 import { onAbort } from '../../main/core/util/abort';
 import { MiB, objectGets, providerSha256, startClouds, writePatternFile, type Clouds } from './cloud-fixtures';
-import { localRef, removeDirs, runOneJob, tempDir, treeOf, wrapProvider } from './fixtures';
+import {
+  holdUntilReleased,
+  localRef,
+  removeDirs,
+  runOneJob,
+  runShowingServiceProgress,
+  tempDir,
+  treeOf,
+  wrapProvider,
+} from './fixtures';
 import { until } from '../helpers/until';
 
 describe('service-to-service copies S3 → Azure', () => {
@@ -151,8 +160,7 @@ describe('service-to-service copies S3 → Azure', () => {
   it("a service copy's progress reaches the job, though no byte passes through FileFerry", async () => {
     const size = 9 * MiB;
     await s3Object('/s2s/progress.bin', 's2s-progress', size);
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold = holdUntilReleased();
     // The service reports a third, then waits: the job must show that third meanwhile.
     const openConnection = async (ref: ConnectionRef): Promise<Provider> => {
       if (!('savedId' in ref)) return clouds.openConnection(ref);
@@ -160,29 +168,18 @@ describe('service-to-service copies S3 → Azure', () => {
       return wrapProvider(inner, {
         async writeFromUrl(path: string, url: string, options: FromUrlWriteOptions) {
           options.onProgress?.(size / 3);
-          await released;
+          await hold.held;
           return inner.writeFromUrl!(path, url, options);
         },
       });
     };
-    const data = await tempDir();
-    dirs.push(data);
-    const engine = await TransferEngine.open({ dataDir: data, openConnection, retryBaseDelayMs: 5 });
-    try {
-      const job = engine.add({
-        source: { connection: clouds.ref('s3'), path: '/s2s/progress.bin' },
-        target: { connection: { savedId: 'azure-with-progress' }, path: '/s2s/progress.bin' },
-      });
-      await until(() => engine.get(job.id)?.progress.bytesDone === size / 3, 10_000, 'a third reported');
-      assert.equal(engine.get(job.id)?.state, 'running');
-      release();
-      const done = await engine.waitFor(job.id);
-      assert.equal(done.state, 'completed', JSON.stringify(done.error));
-      assert.equal(done.progress.bytesDone, size);
-    } finally {
-      release();
-      await engine.close();
-    }
+    const request = {
+      source: { connection: clouds.ref('s3'), path: '/s2s/progress.bin' },
+      target: { connection: { savedId: 'azure-with-progress' }, path: '/s2s/progress.bin' },
+    };
+    const done = await runShowingServiceProgress(openConnection, request, dirs, size / 3, hold);
+    assert.equal(done.state, 'completed', JSON.stringify(done.error));
+    assert.equal(done.progress.bytesDone, size);
     const azure = await clouds.provider('azure');
     assert.equal(await providerSha256(azure, '/s2s/progress.bin'), await patternSha256('s2s-progress', size));
   });

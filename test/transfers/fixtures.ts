@@ -1,6 +1,7 @@
 // Shared set-up for the transfer engine tests: temporary folders, deterministic content, an engine wired to
 // real providers, and test-only provider wrappers (slow reads, corrupting writes, hostile listings, fault
 // injection) around a real local provider — the engine's own logic under test, never a fake server.
+import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { openFtpProvider } from '../../main/core/providers/ftp';
 import { openLocalProvider } from '../../main/core/providers/local';
 import { createLogger } from '../../main/core/log/logger';
 import { TransferEngine, type TransferEngineOptions } from '../../main/core/transfers';
+import { until } from '../helpers/until';
 
 export async function tempDir(prefix = 'ferry-xfer-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -149,6 +151,40 @@ export async function runOneJob(
     const warnings = events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
     return { done, events, warnings };
   } finally {
+    await engine.close();
+  }
+}
+
+/** A wait a test's wrapped provider holds on (`held`) until the test calls `release`. */
+export function holdUntilReleased(): { held: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return { held, release };
+}
+
+/**
+ * Runs one request on a fresh engine whose target reports `shown` bytes of a service-side copy and then
+ * holds on `hold` (see holdUntilReleased): checks that the running job shows those bytes, releases the
+ * target and returns the finished job.
+ */
+export async function runShowingServiceProgress(
+  openConnection: TransferEngineOptions['openConnection'],
+  request: TransferRequest,
+  dirs: string[],
+  shown: number,
+  hold: { release: () => void },
+): Promise<JobSnapshot> {
+  const dataDir = await tempDir();
+  dirs.push(dataDir);
+  const engine = await TransferEngine.open({ dataDir, openConnection, retryBaseDelayMs: 5 });
+  try {
+    const job = engine.add(request);
+    await until(() => engine.get(job.id)?.progress.bytesDone === shown, 10_000, `${shown} bytes shown`);
+    assert.equal(engine.get(job.id)?.state, 'running');
+    hold.release();
+    return await engine.waitFor(job.id);
+  } finally {
+    hold.release();
     await engine.close();
   }
 }

@@ -12,9 +12,18 @@ import type { CopyOptions, Provider } from '../../shared/provider';
 import type { TransferRequest } from '../../shared/transfers';
 import { patternBytes, patternSha256 } from '../helpers/pattern';
 import { MiB, objectGets, providerSha256, startClouds, writePatternFile, type Clouds } from './cloud-fixtures';
-import { TransferEngine } from '../../main/core/transfers';
-import { localRef, openLocal, removeDirs, runOneJob, sha256File, tempDir, treeOf, wrapProvider } from './fixtures';
-import { until } from '../helpers/until';
+import {
+  holdUntilReleased,
+  localRef,
+  openLocal,
+  removeDirs,
+  runOneJob,
+  runShowingServiceProgress,
+  sha256File,
+  tempDir,
+  treeOf,
+  wrapProvider,
+} from './fixtures';
 
 /** The provider, except that reading a file's bytes fails: only a copy the site makes itself can succeed. */
 function unreadable(inner: Provider): Provider {
@@ -113,37 +122,26 @@ describe('copies within one connection are made by the site', () => {
     const size = 3 * MiB;
     const s3 = await clouds.provider('s3');
     await s3.write('/same/progress.bin', patternBytes('same-progress', size), { size });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold = holdUntilReleased();
     // The site reports a third of the copy done, then waits: the job must show that third meanwhile.
     const reporting = async (ref: ConnectionRef) => {
       const inner = unreadable(await clouds.openConnection(ref));
       return wrapProvider(inner, {
         copy: async (from: string, to: string, options?: CopyOptions) => {
           options?.onProgress?.(size / 3);
-          await released;
+          await hold.held;
           return inner.copy!(from, to, options);
         },
       });
     };
-    const data = await tempDir();
-    dirs.push(data);
-    const engine = await TransferEngine.open({ dataDir: data, openConnection: reporting, retryBaseDelayMs: 5 });
-    try {
-      const ref = clouds.ref('s3');
-      const job = engine.add({
-        source: { connection: ref, path: '/same/progress.bin' },
-        target: { connection: ref, path: '/same/progress-copy.bin' },
-      });
-      await until(() => engine.get(job.id)?.progress.bytesDone === size / 3, 10_000, 'a third reported');
-      release();
-      const done = await engine.waitFor(job.id);
-      assert.equal(done.state, 'completed', JSON.stringify(done.error));
-      assert.equal(done.progress.bytesDone, size);
-    } finally {
-      release();
-      await engine.close();
-    }
+    const ref = clouds.ref('s3');
+    const request = {
+      source: { connection: ref, path: '/same/progress.bin' },
+      target: { connection: ref, path: '/same/progress-copy.bin' },
+    };
+    const done = await runShowingServiceProgress(reporting, request, dirs, size / 3, hold);
+    assert.equal(done.state, 'completed', JSON.stringify(done.error));
+    assert.equal(done.progress.bytesDone, size);
     assert.equal(await providerSha256(s3, '/same/progress-copy.bin'), await patternSha256('same-progress', size));
   });
 
