@@ -242,9 +242,9 @@ export interface Provider {
   /**
    * Creates or replaces a file by having the service itself fetch `url` (Azure Put Block From URL).
    * Throws (Network/Unsupported/PermissionDenied) when the service cannot reach the URL; the caller then
-   * falls back to streaming. Leaves an existing file untouched on failure. Unsupported, or an error whose
-   * details carry `siteWide: true` (the service cannot reach this source at all), tells the caller that
-   * every other file from the same source would fail the same way.
+   * falls back to streaming. Leaves an existing file untouched on failure. An error whose details carry
+   * `siteWide: true` (the service cannot fetch from URLs, or cannot reach this source at all) tells the
+   * caller that every other file from the same source would fail the same way; so does one from copy().
    */
   writeFromUrl?(path: string, url: string, options: FromUrlWriteOptions): Promise<WriteResult>;
 

@@ -145,28 +145,37 @@ describe('copies within one connection are made by the site', () => {
     assert.equal(await providerSha256(s3, '/same/progress-copy.bin'), await patternSha256('same-progress', size));
   });
 
-  it('a site that cannot copy at all (Unsupported) is not asked again for each file of the job', async () => {
+  it('a site that cannot copy at all (siteWide) is asked once per job; a refusal of single files is not', async () => {
     const s3 = await clouds.provider('s3');
     const names = Array.from({ length: 12 }, (_, i) => `f${i}.bin`);
     await s3.mkdir('/same/many');
     for (const name of names) await s3.write(`/same/many/${name}`, patternBytes(name, 1000), { size: 1000 });
-    const asked = { copies: 0 };
-    const incapable = async (ref: ConnectionRef) =>
-      wrapProvider(await clouds.openConnection(ref), {
-        copy: () => {
-          asked.copies++;
-          return Promise.reject(new FerryError('Unsupported', 'this site has no copy'));
-        },
-      });
-    const { done, warnings } = await run(clouds.ref('s3'), '/same/many', '/same/many-copy', incapable, {
-      recursive: true,
-    });
-    assert.equal(done.state, 'completed', JSON.stringify(done.error));
-    // Files started alongside the first refusal ask too; none after it.
-    assert.ok(asked.copies >= 1 && asked.copies < names.length / 2, `${asked.copies} copies asked for`);
-    assert.equal(warnings.length, asked.copies);
-    assert.match(warnings.join('\n'), /The rest of this job goes through FileFerry too/);
-    for (const name of names)
-      assert.equal(await providerSha256(s3, `/same/many-copy/${name}`), await patternSha256(name, 1000));
+    /** Copies the job asked the site for, each refused (for every file when `siteWide`, else for that one). */
+    async function copyRefused(siteWide: boolean, to: string) {
+      let asked = 0;
+      const refusing = async (ref: ConnectionRef) =>
+        wrapProvider(await clouds.openConnection(ref), {
+          copy: () => {
+            asked++;
+            const details: Record<string, boolean> = siteWide ? { siteWide: true } : {};
+            return Promise.reject(new FerryError('Unsupported', 'no copy for this one', { details }));
+          },
+        });
+      const { done, warnings } = await run(clouds.ref('s3'), '/same/many', to, refusing, { recursive: true });
+      assert.equal(done.state, 'completed', JSON.stringify(done.error));
+      for (const name of names)
+        assert.equal(await providerSha256(s3, `${to}/${name}`), await patternSha256(name, 1000));
+      return { asked, warnings };
+    }
+
+    // Refused one file at a time (as S3 refuses to copy an archived object): every file still asks.
+    const single = await copyRefused(false, '/same/many-single');
+    assert.equal(single.asked, names.length);
+    assert.doesNotMatch(single.warnings.join('\n'), /The rest of this job/);
+    // Refused for the whole site: files started alongside the first refusal ask too; none after it.
+    const whole = await copyRefused(true, '/same/many-whole');
+    assert.ok(whole.asked >= 1 && whole.asked < names.length / 2, `${whole.asked} copies asked for`);
+    assert.equal(whole.warnings.length, whole.asked);
+    assert.match(whole.warnings.join('\n'), /The rest of this job goes through FileFerry too/);
   });
 });

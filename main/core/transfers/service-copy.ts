@@ -42,9 +42,13 @@ export interface ServiceGate {
   closedBecause?: string;
 }
 
-/** A refusal that would be the same for every file between these two sites. */
+/**
+ * A refusal that would be the same for every file between these two sites, as the provider says
+ * (`details.siteWide`). Not every Unsupported is: S3 refuses to copy an archived object, but copies the
+ * next one.
+ */
 function refusesEveryFile(error: unknown): boolean {
-  return isFerryError(error, 'Unsupported') || (isFerryError(error) && error.details.siteWide === true);
+  return isFerryError(error) && error.details.siteWide === true;
 }
 
 export interface ServiceCopyContext {

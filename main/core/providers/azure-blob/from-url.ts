@@ -82,6 +82,7 @@ function fromUrlError(error: unknown, url: string, context: AzureErrorContext): 
   if (code === 'NotImplemented' || code === 'FeatureNotSupported' || status === 501) {
     return new FerryError('Unsupported', `This Azure endpoint cannot copy from a URL (${code ?? status}).`, {
       cause: error,
+      details: { siteWide: true },
     });
   }
   return azureError(error, context);
