@@ -103,6 +103,14 @@ export interface CallOptions {
   signal?: CancelSignal;
 }
 
+export interface MkdirOptions extends CallOptions {
+  /**
+   * Folders only: a missing bucket or container (the top level of a cloud account) is NotFound instead of
+   * being created. A transfer creates the folders it writes into, but never a bucket from a mistyped name.
+   */
+  foldersOnly?: boolean;
+}
+
 export interface CopyOptions extends CallOptions {
   /** The copy's storage class or access tier, as for WriteOptions.storageClass; default: the connection's. */
   storageClass?: string;
@@ -209,7 +217,7 @@ export interface Provider {
   write(path: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<WriteResult>;
 
   /** Creates a folder and any missing parents. No error if it already exists. */
-  mkdir(path: string, options?: CallOptions): Promise<void>;
+  mkdir(path: string, options?: MkdirOptions): Promise<void>;
 
   /** Removes a file, or a folder (recursive to remove its contents). Throws NotFound when absent. */
   remove(path: string, options?: RemoveOptions): Promise<void>;

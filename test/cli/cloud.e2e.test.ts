@@ -11,6 +11,7 @@ import path from 'node:path';
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListObjectsV2Command,
   S3Client,
   type ListObjectsV2CommandOutput,
@@ -319,6 +320,30 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     expectExit(archived, 0);
     assert.match(archived.stdout, /^- .* GLACIER +cold\.txt {2}\[not readable until restored\]$/m);
     assert.match(archived.stdout, /^- .* STANDARD +warm\.txt$/m);
+  });
+
+  // As `aws s3 cp` and Storage Explorer: a copy never creates a bucket or a container, so a typo in its name
+  // fails instead of leaving a new one (in the default region) behind. `mkdir` creates them.
+  it('cp into a bucket or container that does not exist fails and creates neither', async () => {
+    const file = path.join(src, 'a.txt');
+    const base = `az://${azurite.account}`;
+    for (const [what, args, env] of [
+      ['bucket', ['cp', file, 's3://ferry-typo/a.txt'], s3Env],
+      ['bucket', ['cp', '-r', src, 's3://ferry-typo'], s3Env],
+      ['container', ['cp', file, `${base}/ferry-typo/a.txt`], azConnectionStringEnv],
+      ['container', ['cp', '-r', src, `${base}/ferry-typo/into`], azConnectionStringEnv],
+    ] as const) {
+      const result = await cli([...args], env);
+      expectExit(result, 1);
+      assert.match(result.stderr, new RegExp(`The ${what} "ferry-typo" does not exist\\. Check the name, or create`));
+    }
+    const buckets = await s3Client.send(new ListBucketsCommand({}));
+    assert.ok(!(buckets.Buckets ?? []).some((b) => b.Name === 'ferry-typo'), 'no bucket was created');
+    assert.equal(await blobService.getContainerClient('ferry-typo').exists(), false, 'no container was created');
+    // mkdir creates one; then the same copy goes through.
+    expectExit(await cli(['mkdir', 's3://ferry-typo'], s3Env), 0);
+    expectExit(await cli(['cp', file, 's3://ferry-typo/a.txt'], s3Env), 0);
+    assert.equal(await s3Sha('ferry-typo', 'a.txt'), sha256(await readFile(file)));
   });
 
   it('explains bad addresses and missing credentials, without stack traces', async () => {

@@ -47,7 +47,7 @@ export async function planFiles(ctx: WalkContext): Promise<FileRecord[]> {
     const folder = pending.pop()!;
     if (!isInside(targetRoot, folder.to))
       throw new FerryError('InvalidInput', `Refusing to write outside ${targetRoot}.`);
-    if (folder.to !== '/') await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal }));
+    if (folder.to !== '/') await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }));
     const children = await listAll(ctx, folder.from);
     const subfolders: Array<{ from: string; to: string }> = [];
     const targets: string[] = [];
@@ -92,7 +92,7 @@ async function planSingleFile(ctx: WalkContext, entry: Entry): Promise<FileRecor
   }
   if (to === '/') throw new FerryError('InvalidInput', 'The target must name a file or a folder, not the root alone.');
   const parent = parentPath(to);
-  if (parent !== '/') await withSlot(ctx, [target], () => target.mkdir(parent, { signal }));
+  if (parent !== '/') await withSlot(ctx, [target], () => target.mkdir(parent, { signal, foldersOnly: true }));
   return fileRecord(request.source.path, to, entry);
 }
 

@@ -6,6 +6,7 @@ import { FerryError } from '../../../../shared/errors';
 import { parentPath } from '../../../../shared/paths';
 import type {
   CallOptions,
+  MkdirOptions,
   Capabilities,
   CopyOptions,
   Entry,
@@ -37,6 +38,7 @@ import { locate, type BlobLocation } from './paths';
 import { copyBlob, createFolderMarkers, moveFolder, removeContainer, removeFolder } from './folders';
 import { readBlob } from './read';
 import { parseTier, type AzureTier } from './tiers';
+import { missingRoot } from '../missing-root';
 
 export async function openAzureBlobProvider(
   spec: AzureSpec,
@@ -216,14 +218,16 @@ export class AzureBlobProvider implements Provider {
     );
   }
 
-  async mkdir(path: string, options?: CallOptions): Promise<void> {
+  async mkdir(path: string, options?: MkdirOptions): Promise<void> {
     const loc = this.locate(path);
     const abortSignal = options?.signal as AbortSignal | undefined;
     if (loc.container === undefined) return;
     try {
       const container = this.service.getContainerClient(loc.container);
-      // Without a fixed container, "/name" is a container; create it as a missing parent.
-      if (!this.container) await container.createIfNotExists({ abortSignal });
+      // Without a fixed container, "/name" is a container; create it as a missing parent (unless asked not to).
+      if (!this.container && options?.foldersOnly) {
+        if (!(await container.exists({ abortSignal }))) throw missingRoot('container', loc.container);
+      } else if (!this.container) await container.createIfNotExists({ abortSignal });
       if (loc.key === '') return;
       if (await this.blobExists(loc, abortSignal)) {
         throw new FerryError('AlreadyExists', `${loc.path} is a file, so no folder can be created there.`);

@@ -20,6 +20,7 @@ import { FerryError, isFerryError } from '../../../../shared/errors';
 import { normalizePath } from '../../../../shared/paths';
 import type {
   CallOptions,
+  MkdirOptions,
   Capabilities,
   CopyOptions,
   Entry,
@@ -42,6 +43,7 @@ import { folderPrefix, locate, type S3Location } from './location';
 import { readObject } from './read';
 import { probeKey } from './stat';
 import { abortUpload, MiB, parseResumeToken, storedParts, uploadObject } from './upload';
+import { missingRoot } from '../missing-root';
 
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
@@ -194,12 +196,13 @@ export class S3Provider implements Provider {
     if (parsed) await abortUpload(this.client, parsed, this.context.log);
   }
 
-  async mkdir(path: string, options: CallOptions = {}): Promise<void> {
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     const location = this.locate(path);
     const signal = options.signal as Signal;
     if (!location.bucket) return;
     if (location.key === '') {
       if (this.spec.bucket || (await this.folders.folderExists(location.bucket, '', signal))) return;
+      if (options.foldersOnly) throw missingRoot('bucket', location.bucket);
       await this.createBucket(location.bucket, signal);
       return;
     }
