@@ -118,3 +118,26 @@ describe('local provider: reads into reused buffers (reuseChunks)', () => {
     assert.equal(openFiles(), before);
   });
 });
+
+describe('local provider: a name longer than the file system allows', () => {
+  const LONG = `/${'n'.repeat(300)}.txt`;
+  let folder: string;
+  let provider: Provider;
+  before(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'ff-local-long-'));
+    provider = await openProvider({ kind: 'local', root: folder });
+    await writeFile(path.join(folder, 'short.txt'), 'short');
+  });
+  after(() => rm(folder, { recursive: true, force: true }));
+
+  // InvalidInput, not a retried Protocol error: the same name fails the same way every time.
+  const tooLong = (e: unknown) =>
+    e instanceof FerryError && e.code === 'InvalidInput' && e.message.includes(`${LONG} is too long`);
+
+  it('fails writing, stating or renaming to it with InvalidInput naming that name', async () => {
+    await assert.rejects(provider.write(LONG, patternBytes('long', 10)), tooLong);
+    await assert.rejects(provider.stat(LONG), tooLong);
+    await assert.rejects(provider.rename('/short.txt', LONG), tooLong);
+    assert.deepEqual(readdirSync(folder), ['short.txt'], 'nothing written, nothing renamed');
+  });
+});

@@ -31,6 +31,13 @@ export function fsError(error: unknown, path: string): FerryError {
       return new FerryError('InvalidInput', `${path} is a special file (socket or device) and cannot be copied.`, {
         cause: error,
       });
+    case 'ENAMETOOLONG':
+      // Not worth a retry: the same name fails the same way.
+      return new FerryError(
+        'InvalidInput',
+        `The name ${path} is too long for this file system (most allow 255 bytes per name). Choose a shorter name or folder.`,
+        { cause: error },
+      );
     case 'ENOSPC':
       return new FerryError('PermissionDenied', `The disk holding ${path} is full. Free some space and retry.`, {
         cause: error,

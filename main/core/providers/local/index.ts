@@ -215,7 +215,9 @@ export class LocalProvider implements Provider {
     try {
       await rename(this.toOsPath(source), this.toOsPath(to));
     } catch (error) {
-      throw fsError(error, source);
+      // A name too long is the new one's: the old one exists.
+      const tooLong = (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG';
+      throw fsError(error, tooLong ? normalizePath(to) : source);
     }
   }
 
