@@ -112,10 +112,13 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
     if (wrote && isFerryError(error, 'Integrity')) await removeBadCopy(ctx);
     const who = ctx.route === 'same-site' ? 'The site' : 'The target';
     const how = ctx.route === 'same-site' ? 'itself' : 'from the source directly';
-    const rest = refusesEveryFile(error) ? ' The rest of this job goes through FileFerry too.' : '';
-    if (rest) ctx.gate.closedBecause = reason;
+    const siteWide = refusesEveryFile(error);
+    // Files already under way when the first site-wide refusal closed the gate get it too: warned once.
+    const level = siteWide && ctx.gate.closedBecause !== undefined ? 'info' : 'warn';
+    if (siteWide) ctx.gate.closedBecause = reason;
+    const rest = siteWide ? ' The rest of this job goes through FileFerry too.' : '';
     ctx.log(
-      'warn',
+      level,
       `${who} could not copy ${file.source} ${how} (${reason}); copying it through FileFerry instead.${rest}`,
     );
     return undefined;
