@@ -387,6 +387,11 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     expectExit(refused, 1);
     assert.match(refused.stderr, /^fileferry: /);
     assert.ok(!refused.stderr.includes(secret));
+    // At the bucket itself the refusal is to a HEAD request, whose answer has no body to name the cause.
+    const atBucket = await cli(['ls', `s3://${BUCKET}`], { ...s3Env, AWS_ACCESS_KEY_ID: 'AKIANOSUCHKEY' });
+    expectExit(atBucket, 1);
+    assert.match(atBucket.stderr, /was denied\. Check the access key and secret/);
+    assert.doesNotMatch(atBucket.stderr, /Unknown/);
   });
 
   it('logs to FILEFERRY_HOME/logs/cli.log, which holds no secret from the environment', async () => {

@@ -39,7 +39,10 @@ export function s3Error(error: unknown, what: string): FerryError {
   const e = (error ?? {}) as SdkErrorShape;
   const code = s3ErrorCode(error);
   const status = httpStatus(error);
-  const detail = e.message ? ` (${code ?? 'error'}: ${e.message})` : code ? ` (${code})` : '';
+  // The error of a HEAD request has no body, so the SDK can only call it "Unknown: UnknownError", which tells
+  // a person nothing: such a detail is left out, and the message says what to check instead.
+  const bodiless = code === 'Unknown' || e.message === 'UnknownError';
+  const detail = bodiless ? '' : e.message ? ` (${code ?? 'error'}: ${e.message})` : code ? ` (${code})` : '';
   const make = (ferryCode: FerryError['code'], message: string) =>
     new FerryError(ferryCode, message, { cause: error, details: code ? { s3Code: code } : {} });
 
@@ -136,7 +139,10 @@ export function s3Error(error: unknown, what: string): FerryError {
     case 401:
       return make('AuthFailed', `S3 did not accept the credentials for ${what}${detail}.`);
     case 403:
-      return make('PermissionDenied', `Access to ${what} was denied${detail}.`);
+      return make(
+        'PermissionDenied',
+        `Access to ${what} was denied${detail}.${detail ? '' : ' Check the access key and secret, and that they may use this bucket.'}`,
+      );
     case 400:
       return make('InvalidInput', `S3 refused the request for ${what}${detail}.`);
     case 416:
