@@ -124,9 +124,16 @@ function loggableArgs(command: string, args: string[]): string[] {
 export async function main(argv: string[]): Promise<number> {
   const stdout = process.stdout;
   const stderr = process.stderr;
-  const fail = (message: string, code: number) => (stderr.write(`fileferry: ${message}\n`), code);
-
   const [name, ...args] = argv;
+  // A script that asked for --json reads stdout: an error that stops the command goes there too, as the
+  // last JSON line, where a finished copy's summary would be.
+  const json = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined).includes('--json');
+  const fail = (message: string, code: number, errorCode = 'Usage') => {
+    stderr.write(`fileferry: ${message}\n`);
+    if (json) stdout.write(JSON.stringify({ type: 'error', code: errorCode, message, exitCode: code }) + '\n');
+    return code;
+  };
+
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     stdout.write(HELP);
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -154,11 +161,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof FerryError) {
       log.warn('command failed', { error });
-      return fail(failureText(error), EXIT.failure);
+      return fail(failureText(error), EXIT.failure, error.code);
     }
     log.error('unexpected error', { error, stack: (error as Error)?.stack });
     const where = logFile ? ` Details are in ${logFile.file}.` : '';
-    return fail(`an unexpected error stopped the command.${where}`, EXIT.failure);
+    return fail(`an unexpected error stopped the command.${where}`, EXIT.failure, 'Internal');
   });
   log.info('command finished', { exitCode: code, ms: Date.now() - started });
   return code;

@@ -199,6 +199,17 @@ describe('fileferry CLI against ftp-srv', () => {
     const missing = await fileferry(['cp', path.join(work, 'no-such-file'), `${base}/x`], auth);
     expectExit(missing, 1);
     assert.match(missing.stderr, /no-such-file does not exist/);
+    assert.equal(missing.stdout, '', 'without --json, stdout stays empty');
+
+    // With --json the error is also the last JSON line on stdout, for the script that asked for JSON.
+    const missingJson = await fileferry(['cp', '--json', path.join(work, 'no-such-file'), `${base}/x`], auth);
+    expectExit(missingJson, 1);
+    const last = JSON.parse(missingJson.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    assert.deepEqual(
+      { type: last.type, code: last.code, exitCode: last.exitCode },
+      { type: 'error', code: 'NotFound', exitCode: 1 },
+    );
+    assert.match(String(last.message), /no-such-file does not exist/);
   });
 
   it('exits 3 when some files of a folder fail (a socket cannot be read)', async () => {
