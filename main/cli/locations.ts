@@ -115,8 +115,14 @@ export class CliConnections {
       }
       case 'saved': {
         const found = await resolveSaved(address.name);
-        if (!found)
-          throw new UsageError(`unknown connection "${address.name}". Saved connections are addressed as NAME:path.`);
+        if (!found) {
+          // "s3:/bucket" or "ftp:host/x": a scheme missing a slash, more likely than a connection so named.
+          const scheme = /^(s3|az|ftps?|file)$/i.test(address.name) ? address.name.toLowerCase() : undefined;
+          const hint = scheme ? ` For an address, write ${scheme}:// (two slashes).` : '';
+          throw new UsageError(
+            `unknown connection "${address.name}". Saved connections are addressed as NAME:path.${hint}`,
+          );
+        }
         this.secrets.set(`saved:${found.id}`, found.secrets);
         this.savers.set(`saved:${found.id}`, cliSecretSaver(found.saveSecret));
         // Made here, not at connect time, so a bad FILEFERRY_SIGN_IN is a usage error before anything starts.

@@ -100,6 +100,9 @@ describe('fileferry NAME:path with a connection saved by `fileferry connections 
       unknown.stderr,
       /unknown connection "no-such-connection"\. Saved connections are addressed as NAME:path/,
     );
+    const oneSlash = await cli(['ls', 's3:/bucket']);
+    expectExit(oneSlash, 2);
+    assert.match(oneSlash.stderr, /unknown connection "s3"\..* For an address, write s3:\/\/ \(two slashes\)/);
     const unknownTest = await cli(['connections', 'test', 'no-such-connection']);
     expectExit(unknownTest, 1);
     assert.match(unknownTest.stderr, /no-such-connection/);
