@@ -346,6 +346,32 @@ describe('fileferry with s3:// and az:// addresses (credentials from the environ
     assert.equal(await s3Sha('ferry-typo', 'a.txt'), sha256(await readFile(file)));
   });
 
+  it('rm of a whole bucket or container needs --force; with it, it goes with everything in it', async () => {
+    const file = path.join(src, 'a.txt');
+    const base = `az://${azurite.account}`;
+    for (const [address, env, gone] of [
+      [
+        's3://ferry-whole',
+        s3Env,
+        async () => !(await s3Client.send(new ListBucketsCommand({}))).Buckets?.some((b) => b.Name === 'ferry-whole'),
+      ],
+      [
+        `${base}/ferry-whole`,
+        azConnectionStringEnv,
+        async () => !(await blobService.getContainerClient('ferry-whole').exists()),
+      ],
+    ] as const) {
+      expectExit(await cli(['mkdir', address], env), 0);
+      expectExit(await cli(['cp', file, `${address}/a.txt`], env), 0);
+      const refused = await cli(['rm', '-r', address], env);
+      expectExit(refused, 2);
+      assert.match(refused.stderr, /is a whole (bucket|container)\. To remove it with everything in it, add --force/);
+      assert.equal(await gone(), false, `${address} is still there`);
+      expectExit(await cli(['rm', '-r', '--force', address], env), 0);
+      assert.equal(await gone(), true, `${address} was removed`);
+    }
+  });
+
   it('explains bad addresses and missing credentials, without stack traces', async () => {
     const badBucket = await cli(['ls', 's3://Bad_Bucket/x'], s3Env);
     expectExit(badBucket, 2);
