@@ -70,6 +70,9 @@ export async function runTransfer(
   };
   const onStop = (signal: StopSignal) => {
     stoppedBy ??= signal;
+    // After a hang-up, writing to the closed terminal fails (EIO): that must not end the process before the
+    // cancel has cleaned up.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     engine.cancel();
   };
 
