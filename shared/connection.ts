@@ -45,7 +45,14 @@ export const ftpSpecSchema = z.object({
   /** Extra CA certificates (PEM) to trust for this site. */
   caPem: z.string().optional(),
   maxConnections: z.number().int().min(1).max(10).default(2),
+  /** Idle timeout: a command or transfer during which the server sends nothing for this long fails with Timeout. */
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * Deadline of one listing or command sequence (connecting and logging in, a lookup, a rename…), however
+   * busy the server keeps it: a server that drips a listing line by line never trips the idle timeout.
+   * Absent: 120 s; 0: none. File transfers have none: they may take hours as long as bytes keep moving.
+   */
+  operationTimeoutMs: z.number().int().min(0).max(86_400_000).optional(),
   /**
    * Uploads go to a temporary name and are renamed once complete and verified, so nothing partial ever sits
    * under the final name. Off for upload-only folders that refuse renames (drop boxes): files are then
@@ -82,7 +89,11 @@ export const s3SpecSchema = z.object({
   uploadConcurrency: z.number().int().min(1).max(16).default(4),
   storageClass: z.enum(S3_STORAGE_CLASSES).optional(),
   maxConnections: z.number().int().min(1).max(64).default(4),
-  /** A request that makes no progress for this long fails with Timeout (default 120 s). */
+  /**
+   * A request that makes no progress for this long fails with Timeout (default 120 s). There is no deadline
+   * for a whole operation as FTP has (operationTimeoutMs): a bucket's listing is many bounded pages, and a
+   * class change or rename is a server-side copy that may rightly take minutes with no byte to show for it.
+   */
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
 });
 

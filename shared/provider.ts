@@ -2,6 +2,7 @@
 // Types only, so the renderer can use the DTOs too. Bytes move as AsyncIterable<Uint8Array>: pull-based,
 // so a slow writer naturally slows the reader (backpressure) and nothing is buffered whole.
 // Each method states its contract; the conformance suite (test/conformance) checks it against every provider.
+import type { NameRules } from './paths';
 
 export type HashAlgorithm = 'md5' | 'sha1' | 'sha256' | 'crc32c';
 
@@ -89,6 +90,12 @@ export interface Capabilities {
    * what it keeps), so the source may be read with ReadOptions.reuseChunks.
    */
   writeReleasesChunks?: boolean;
+  /**
+   * Names this site cannot hold beyond those no site can (see NameRules and nameProblem in shared/paths). The
+   * engine refuses such a name before writing it here, and list() reports such a name instead of returning it.
+   * Absent: any name without "/", CR, LF or NUL.
+   */
+  nameRules?: NameRules;
 }
 
 /** Minimal abort signal, satisfied by the platform's AbortSignal without depending on DOM or Node typings. */
@@ -129,6 +136,24 @@ export interface StatOptions extends CallOptions {
 export interface ListOptions extends CallOptions {
   /** A hint for page size; providers may return fewer or more. */
   pageSize?: number;
+  /**
+   * Called for each entry list() leaves out because FileFerry cannot address it by its name (see list()), so
+   * the caller can say so rather than lose it without a word.
+   */
+  onSkipped?: (skipped: SkippedName) => void;
+}
+
+/** An entry list() left out. */
+export interface SkippedName {
+  /**
+   * The name as far as it can be shown: exact when the site gave a string; for bytes that are not UTF-8, the
+   * valid parts with each other byte as \xHH. For display only: it may contain any character.
+   */
+  name: string;
+  /** Why, completing "The name …" (e.g. 'contains "/", the folder separator'). */
+  reason: string;
+  /** What the entry was, where the listing said: a folder left out takes everything in it along. */
+  type?: EntryType;
 }
 
 export interface ReadOptions extends CallOptions {
@@ -194,8 +219,9 @@ export interface Provider {
 
   /**
    * Lists a folder's direct children, a page at a time, as the server delivers them.
-   * Throws NotFound if the folder does not exist. Entries whose names are not safe child names
-   * (see isSafeChildName) are skipped with a warning, never returned.
+   * Throws NotFound if the folder does not exist. Entries whose names cannot be used here (nameProblem with
+   * this site's nameRules: "..", "a/b", a line break; a "\" where it separates folders; bytes that are not
+   * UTF-8) are never returned: each is logged and reported to options.onSkipped instead.
    */
   list(path: string, options?: ListOptions): AsyncIterable<Entry[]>;
 
@@ -258,6 +284,17 @@ export interface Provider {
 
   /** Changes a file's storage class or access tier in place (S3 storage class, Azure tier). */
   setStorageClass?(path: string, storageClass: string, options?: CallOptions): Promise<void>;
+
+  /**
+   * A view of this provider for one transfer to `named`, the target the user named: the folder it is when it
+   * is one (links in the name followed: the user chose them), else the folder that will hold it. Every write,
+   * folder creation, rename, copy and removal made through the view refuses to pass through a symbolic link
+   * that leads outside that folder (PermissionDenied, naming the link), and a link under the very name being
+   * written is replaced, never followed. Links that stay inside it are followed. Present where the site has
+   * links FileFerry could be led through (the local disk); an FTP server confines its users itself, and cloud
+   * stores have no links. The view needs no close() of its own.
+   */
+  confine?(named: string): Promise<Provider>;
 
   /** Closes every connection. The provider is unusable afterwards. */
   close(): Promise<void>;

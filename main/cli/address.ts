@@ -93,6 +93,17 @@ function redactUserInfo(input: string): string {
   return input.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^/]*@/i, '$1:***@');
 }
 
+/**
+ * A local OS path as the local provider takes it: a root (a drive on Windows) and a "/"-separated path below it.
+ * This is the one place where "\" separates folders, and only on Windows, where a person types C:\Users\me: on
+ * POSIX a "\" is part of a name, and normalizePath never splits on it.
+ */
+export function localProviderPath(osPath: string, paths: path.PlatformPath = path): { root: string; path: string } {
+  const root = paths.parse(osPath).root;
+  const rest = osPath.slice(root.length);
+  return { root, path: '/' + (paths.sep === '\\' ? rest.split('\\').join('/') : rest) };
+}
+
 function parseLocal(input: string, cwd: string): Address {
   assertSafePath(input, 'The local path');
   return { kind: 'local', path: path.resolve(cwd, input) };

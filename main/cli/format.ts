@@ -1,4 +1,4 @@
-// Human-readable sizes, rates, durations and dates for CLI output.
+// Human-readable sizes, rates, durations and dates for CLI output, and names made safe to print (printable).
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -26,4 +26,28 @@ export function formatDate(ms: number): string {
   const d = new Date(ms);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+// Control characters (C0, DEL and C1: ESC and CSI start the sequences that retitle, recolour or clear a
+// terminal), line and paragraph separators, and bidirectional overrides and isolates (which reorder what is
+// shown, so "txt.exe" can look like "exe.txt").
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text that may come from a server (a name, an error message naming a file), made safe to print for a person:
+ * what UNPRINTABLE matches is written as an escape ("\x1b", "\u202e", "\n"), as GNU ls escapes names on a
+ * terminal, so a hostile name can neither drive the terminal nor forge a line. Everything else is left as it is,
+ * a backslash too ("back\slash.txt" stays readable). `lines` keeps line feeds, for messages of several lines.
+ * Every human-readable output of the CLI passes names through here; --json output keeps them exact.
+ */
+export function printable(text: string, options: { lines?: boolean } = {}): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    if (char === '\n' && options.lines) return char;
+    const code = char.charCodeAt(0);
+    return (
+      NAMED_ESCAPES[char] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`)
+    );
+  });
 }

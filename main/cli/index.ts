@@ -8,6 +8,7 @@ import { createLogger } from '../core/log/logger';
 import type { Command } from './commands/common';
 import { EXIT, UsageError } from './exit-codes';
 import { failureText } from './failure-text';
+import { printable } from './format';
 import { PASSWORD_ENV } from './password';
 
 // Each command loads on demand: `--help` and a typo answer at once, without loading any provider or SDK.
@@ -129,7 +130,8 @@ export async function main(argv: string[]): Promise<number> {
   // last JSON line, where a finished copy's summary would be.
   const json = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined).includes('--json');
   const fail = (message: string, code: number, errorCode = 'Usage') => {
-    stderr.write(`fileferry: ${message}\n`);
+    // The message may name a file from a server (escapes shown, not obeyed); the JSON line keeps it exact.
+    stderr.write(`fileferry: ${printable(message, { lines: true })}\n`);
     if (json) stdout.write(JSON.stringify({ type: 'error', code: errorCode, message, exitCode: code }) + '\n');
     return code;
   };

@@ -21,10 +21,11 @@ import { createLogger } from '../core/log/logger';
 import type { AzureProviderContext, EntraInteraction } from '../core/providers/azure-blob';
 import { noSecrets } from '../core/providers/registry';
 import { connectionKey } from '../core/transfers';
-import { describeAddress, parseAddress, type Address } from './address';
+import { describeAddress, localProviderPath, parseAddress, type Address } from './address';
 import { cliEntraInteraction, cliSecretSaver } from './entra-sign-in';
 import { UsageError } from './exit-codes';
-import { getPassword } from './password';
+import { getPassword, withMissingSecret } from './password';
+import { withTimeouts, type Timeouts } from './timeouts';
 
 export interface ResolvedLocation {
   ref: ConnectionRef;
@@ -89,6 +90,8 @@ export class CliConnections {
   /** How to sign in to Entra ID connections; one for the run, made when the first such address resolves. */
   private entra: EntraInteraction | undefined;
   private readonly log = createLogger({ component: 'cli' });
+  /** The command's --timeout and --idle-timeout: they override the settings of every connection resolved. */
+  timeouts: Timeouts = {};
 
   /**
    * env: the variables s3:// and az:// addresses are read with (tests pass their own). S3 credentials are
@@ -101,11 +104,15 @@ export class CliConnections {
   async resolve(address: Address): Promise<ResolvedLocation> {
     const label = describeAddress(address);
     switch (address.kind) {
-      case 'local':
-        return { ref: { spec: { kind: 'local' } }, path: address.path, label };
+      case 'local': {
+        // On POSIX the root is "/", the provider's default; on Windows, the drive the path names.
+        const local = localProviderPath(address.path);
+        const spec = { kind: 'local' as const, ...(local.root === '/' ? {} : { root: local.root }) };
+        return { ref: { spec }, path: local.path, label };
+      }
       case 'ftp': {
         const caPem = address.spec.kind === 'ftps' ? await extraCaPem() : undefined;
-        const spec = ftpSpecSchema.parse({ ...address.spec, ...(caPem ? { caPem } : {}) });
+        const spec = withTimeouts(ftpSpecSchema.parse({ ...address.spec, ...(caPem ? { caPem } : {}) }), this.timeouts);
         const secretsKey = describeAddress({ ...address, path: '' });
         if (!this.secrets.has(secretsKey)) {
           const password = address.needsPassword ? await getPassword(secretsKey) : undefined;
@@ -123,12 +130,21 @@ export class CliConnections {
             `unknown connection "${address.name}". Saved connections are addressed as NAME:path.${hint}`,
           );
         }
-        this.secrets.set(`saved:${found.id}`, found.secrets);
+        if (!this.secrets.has(`saved:${found.id}`))
+          this.secrets.set(
+            `saved:${found.id}`,
+            await withMissingSecret(found.connection.name, found.spec, found.secrets, {
+              env: this.env,
+              stdin: process.stdin,
+              stderr: process.stderr,
+            }),
+          );
         this.savers.set(`saved:${found.id}`, cliSecretSaver(found.saveSecret));
         // Made here, not at connect time, so a bad FILEFERRY_SIGN_IN is a usage error before anything starts.
         if (found.spec.kind === 'azure-blob' && found.spec.auth === 'entra')
           this.entra ??= cliEntraInteraction(this.env);
-        return { ref: { spec: found.spec, secretsKey: `saved:${found.id}` }, path: address.path, label };
+        const spec = withTimeouts(found.spec, this.timeouts);
+        return { ref: { spec, secretsKey: `saved:${found.id}` }, path: address.path, label };
       }
       case 's3': {
         // Loaded on first use: these modules pull in the AWS SDK.
@@ -138,7 +154,7 @@ export class CliConnections {
         ]);
         if (address.bucket !== '') await asUsage(() => assertValidBucketName(address.bucket));
         // The SDK's own credential chain reads the environment at connect time: no secret passes through here.
-        const spec = s3SpecFromEnvironment(undefined, this.env);
+        const spec = withTimeouts(s3SpecFromEnvironment(undefined, this.env), this.timeouts);
         return { ref: { spec }, path: bucketPath(address.bucket, address.path, label), label };
       }
       case 'azure-blob': {

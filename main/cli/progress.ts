@@ -2,14 +2,18 @@
 //   tty   — one self-rewriting progress line on stderr (bar, bytes, rate, ETA), file errors above it;
 //   plain — one line per finished file and a progress line every few seconds, for logs and pipes;
 //   json  — one JSON object per engine event on stdout, then a summary object.
+// Names and messages come from servers: the human-readable shapes print them through printable(), so a name
+// holding terminal escapes is shown, not obeyed; JSON keeps them exact.
 import type { JobSnapshot, Progress, TransferEvent } from '../../shared/transfers';
-import { formatBytes, formatDuration } from './format';
+import { formatBytes, formatDuration, printable } from './format';
 
 export interface TransferSummary {
   state: JobSnapshot['state'];
   filesDone: number;
   filesFailed: number;
   filesSkipped: number;
+  /** Files not copied because their names cannot be used (skipped with an error; see exitCodeFor). */
+  filesRefused: number;
   bytes: number;
   seconds: number;
   exitCode: number;
@@ -47,7 +51,11 @@ function progressText(progress: Progress): string {
 
 function summaryText(s: TransferSummary): string {
   const files = `${s.filesDone} file${s.filesDone === 1 ? '' : 's'} copied`;
-  const extra = [s.filesSkipped ? `${s.filesSkipped} skipped` : '', s.filesFailed ? `${s.filesFailed} failed` : '']
+  const extra = [
+    s.filesSkipped ? `${s.filesSkipped} skipped` : '',
+    s.filesRefused ? `${s.filesRefused} refused` : '',
+    s.filesFailed ? `${s.filesFailed} failed` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const rate = s.seconds > 0 ? `, ${formatBytes(s.bytes / s.seconds)}/s` : '';
@@ -59,14 +67,21 @@ function fileLine(event: Extract<TransferEvent, { type: 'file' }>): string | und
   const reason = event.error?.message ?? event.note;
   switch (event.state) {
     case 'failed':
-      return `failed: ${event.path}${reason ? `: ${reason}` : ''}`;
+      return printable(`failed: ${event.path}${reason ? `: ${reason}` : ''}`);
     case 'skipped':
-      return `skipped: ${event.path}${reason ? ` (${reason})` : ''}`;
+      // Skipped with an error: refused before it started (a name one side cannot hold), not by the policy.
+      return printable(
+        event.error ? `refused: ${event.path}: ${reason}` : `skipped: ${event.path}${reason ? ` (${reason})` : ''}`,
+      );
     case 'done':
-      return `copied: ${event.path}`;
+      return printable(`copied: ${event.path}`);
     default:
       return undefined;
   }
+}
+
+function logLine(event: Extract<TransferEvent, { type: 'log' }>): string {
+  return printable(`${event.level}: ${event.message}`);
 }
 
 function ttyReporter(out: NodeJS.WriteStream): ProgressReporter {
@@ -92,12 +107,12 @@ function ttyReporter(out: NodeJS.WriteStream): ProgressReporter {
         const cells = 20;
         const filled = Math.round(fraction * cells);
         const bar = total ? `[${'#'.repeat(filled)}${'-'.repeat(cells - filled)}] ` : '';
-        line = `${bar}${progressText(event.progress)}${event.file ? `  ${event.file}` : ''}`;
+        line = `${bar}${progressText(event.progress)}${event.file ? `  ${printable(event.file)}` : ''}`;
         draw();
       } else if (event.type === 'file' && (event.state === 'failed' || (event.state === 'skipped' && event.error))) {
         above(fileLine(event)!);
       } else if (event.type === 'log' && event.level !== 'info') {
-        above(`${event.level}: ${event.message}`);
+        above(logLine(event));
       }
     },
     suspend() {
@@ -129,7 +144,7 @@ function plainReporter(out: NodeJS.WriteStream): ProgressReporter {
         lastProgressAt = Date.now();
         out.write(`progress: ${progressText(event.progress)}\n`);
       } else if (event.type === 'log' && event.level !== 'info') {
-        out.write(`${event.level}: ${event.message}\n`);
+        out.write(logLine(event) + '\n');
       }
     },
     suspend() {},

@@ -1,7 +1,7 @@
 // Questions on the terminal: the overwrite dialog of `--overwrite ask`.
 import { createInterface } from 'node:readline/promises';
 import type { OverwriteAnswer, TransferEvent } from '../../shared/transfers';
-import { formatBytes, formatDate } from './format';
+import { formatBytes, formatDate, printable } from './format';
 
 type AskEvent = Extract<TransferEvent, { type: 'ask' }>;
 
@@ -29,7 +29,7 @@ export async function askOverwrite(
   const rl = createInterface({ input: streams.input, output: streams.output, terminal: true });
   try {
     streams.output.write(
-      `${event.path} already exists.\n  source: ${describe(event.source)}\n  target: ${describe(event.target)}\n`,
+      `${printable(event.path)} already exists.\n  source: ${describe(event.source)}\n  target: ${describe(event.target)}\n`,
     );
     for (;;) {
       const reply = (

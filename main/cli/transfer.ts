@@ -9,6 +9,7 @@ import { dataDir } from '../core/app-paths';
 import { TransferEngine } from '../core/transfers';
 import { EXIT } from './exit-codes';
 import { failureText } from './failure-text';
+import { printable } from './format';
 import type { CliConnections } from './locations';
 import { createReporter, type ReporterKind, type TransferSummary } from './progress';
 import { askOverwrite } from './prompt';
@@ -27,13 +28,13 @@ const STOP_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHU
 type StopSignal = keyof typeof STOP_SIGNALS;
 
 /**
- * 0 when all went, 3 when some files went and some failed, 1 when nothing useful happened; 130, 143 or 129
- * when Ctrl-C, SIGTERM or SIGHUP stopped it.
+ * 0 when all went, 3 when some files went and some failed or were refused (skipped with an error: a name one
+ * side cannot hold), 1 when nothing useful happened; 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it.
  */
-export function exitCodeFor(job: JobSnapshot, filesWithErrors: number, stoppedBy: StopSignal | undefined): number {
+export function exitCodeFor(job: JobSnapshot, filesRefused: number, stoppedBy: StopSignal | undefined): number {
   if (stoppedBy) return STOP_SIGNALS[stoppedBy];
   if (job.state === 'cancelled') return EXIT.interrupted;
-  const failed = Math.max(job.filesFailed, filesWithErrors);
+  const failed = job.filesFailed + filesRefused;
   if (job.state === 'completed' && failed === 0) return EXIT.ok;
   return job.filesDone > 0 ? EXIT.partial : EXIT.failure;
 }
@@ -51,13 +52,13 @@ export async function runTransfer(
   await mkdir(runDir, { recursive: true });
   const reporter = createReporter(reporterKind(options.json));
   const engine = await TransferEngine.open({ dataDir: runDir, openConnection: connections.openConnection });
-  let filesWithErrors = 0;
+  let filesRefused = 0;
   let stoppedBy: StopSignal | undefined;
   let questions = Promise.resolve();
 
   const onEvent = (event: TransferEvent) => {
     reporter.event(event);
-    if (event.type === 'file' && event.state === 'skipped' && event.error) filesWithErrors++;
+    if (event.type === 'file' && event.state === 'skipped' && event.error) filesRefused++;
     if (event.type === 'ask') {
       // One question at a time, even when several transfers hit a conflict together.
       questions = questions.then(async () => {
@@ -82,19 +83,22 @@ export async function runTransfer(
   try {
     const job = engine.add(request);
     const final = await engine.waitFor(job.id);
-    const exitCode = exitCodeFor(final, filesWithErrors, stoppedBy);
+    const exitCode = exitCodeFor(final, filesRefused, stoppedBy);
     const summary: TransferSummary = {
       state: final.state,
       filesDone: final.filesDone,
-      filesFailed: Math.max(final.filesFailed, filesWithErrors),
-      filesSkipped: final.filesSkipped,
+      filesFailed: final.filesFailed,
+      // The engine counts a refused file as skipped; the summary tells it from one the policy skipped.
+      filesSkipped: final.filesSkipped - filesRefused,
+      filesRefused,
       bytes: final.progress.bytesDone,
       seconds: (Date.now() - started) / 1000,
       exitCode,
       ...(final.error ? { error: final.error } : {}),
     };
     reporter.finish(summary);
-    if (final.error && !options.json) process.stderr.write(`fileferry: ${failureText(final.error)}\n`);
+    if (final.error && !options.json)
+      process.stderr.write(`fileferry: ${printable(failureText(final.error), { lines: true })}\n`);
     return { exitCode, job: final };
   } finally {
     for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, onStop);

@@ -2,7 +2,7 @@
 // against a real server. A provider's test file is a few lines that call runConformance().
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { joinPath } from '../../shared/paths';
+import { joinPath, nameProblem } from '../../shared/paths';
 import type { Entry, Provider } from '../../shared/provider';
 import {
   collect,
@@ -283,6 +283,26 @@ export function runConformance(target: CountedListingTarget): void {
       await provider.stat(joinPath(folder, `moved ${HOSTILE_NAMES[8]!}`));
       await provider.remove(folder, { recursive: true });
       await expectCode(provider.stat(folder), 'NotFound');
+    });
+
+    it('keeps "\\" and ":" as parts of a name wherever its nameRules allow them', async () => {
+      const legal = ['back\\slash.txt', '..\\..\\up.txt', 'c:drive.txt'].filter(
+        (name) => nameProblem(name, provider.capabilities.nameRules) === undefined,
+      );
+      if (legal.length === 0) return;
+      const base = await scratch('separators');
+      const folder = joinPath(base, 'a/b');
+      await provider.mkdir(folder);
+      for (const [i, name] of legal.entries()) await writePattern(provider, joinPath(folder, name), `sep-${i}`, 50 + i);
+      assert.deepEqual(await names(provider, folder), [...legal].sort(), 'one entry each, under its own name');
+      for (const [i, name] of legal.entries()) {
+        const entry = await provider.stat(joinPath(folder, name));
+        assert.equal(entry.name, name);
+        assert.equal(await readSha256(provider, joinPath(folder, name)), await patternSha256(`sep-${i}`, 50 + i));
+      }
+      assert.deepEqual(await names(provider, base), ['a'], 'nothing landed above the folder');
+      assert.deepEqual(await names(provider, joinPath(base, 'a')), ['b'], 'nothing landed above the folder');
+      await provider.remove(base, { recursive: true });
     });
 
     it('reports modification times when it declares a precision', async () => {

@@ -71,6 +71,7 @@ describe('fileferry connections', () => {
         ftp.user,
         '--group',
         'Work',
+        '--session-only',
         '--test',
       ],
       { env },
@@ -80,7 +81,7 @@ describe('fileferry connections', () => {
     assert.match(added.stdout, /OK: "Work FTP" answered; \/ is readable/);
     assert.match(
       added.stderr,
-      /Warning: No OS keychain is available \(no keychain in this test\)\. The password is kept for this session only/,
+      /Note: its password is kept in memory for this run only \(--session-only\) and ends with it\. Commands using "Work FTP" will read FILEFERRY_PASSWORD/,
     );
     assert.equal(await credentials.get((await store.get('Work FTP')).id, 'password'), ftp.password);
 
@@ -100,7 +101,7 @@ describe('fileferry connections', () => {
   it('add --no-temp-names saves an FTP connection that uploads under final names (drop boxes)', async () => {
     const env = { FILEFERRY_PASSWORD: ftp.password };
     const where = ['--kind', 'ftp', '--host', ftp.host, '--port', String(ftp.port), '--user', ftp.user];
-    const added = await cli(['add', 'Drop box', ...where, '--no-temp-names'], { env });
+    const added = await cli(['add', 'Drop box', ...where, '--no-temp-names', '--session-only'], { env });
     assert.equal(added.code, 0, added.stderr);
     const dropBox = (await store.get('Drop box')).spec;
     assert.ok(dropBox.kind === 'ftp' && dropBox.temporaryNames === false, JSON.stringify(dropBox));
@@ -115,7 +116,7 @@ describe('fileferry connections', () => {
       assert.equal(run.code, 2);
       assert.match(run.stderr, /not accepted: secrets on the command line end up in shell history/);
     }
-    const noSecret = await cli(['add', 'Leaky', '--kind', 'ftp', '--host', 'h.test', '--user', 'u']);
+    const noSecret = await cli(['add', 'Leaky', '--kind', 'ftp', '--host', 'h.test', '--user', 'u', '--session-only']);
     assert.equal(noSecret.code, 2);
     assert.match(noSecret.stderr, /"Leaky" needs its password: set FILEFERRY_PASSWORD, pipe it with --password-stdin/);
     assert.equal(await store.find('Leaky'), undefined);
@@ -123,13 +124,35 @@ describe('fileferry connections', () => {
 
   it('add takes an S3 secret key from stdin or FILEFERRY_SECRET; a profile needs none', async () => {
     const piped = await cli(
-      ['add', 'Keys', '--kind', 's3', '--access-key-id', 'AKIAEXAMPLE', '--region', 'eu-west-1', '--password-stdin'],
+      [
+        'add',
+        'Keys',
+        '--kind',
+        's3',
+        '--access-key-id',
+        'AKIAEXAMPLE',
+        '--region',
+        'eu-west-1',
+        '--password-stdin',
+        '--session-only',
+      ],
       { stdin: 'stdin-secret-key\n' },
     );
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(await credentials.get((await store.get('Keys')).id, 'secretAccessKey'), 'stdin-secret-key');
     const fromEnv = await cli(
-      ['add', 'Keys 2', '--kind', 's3', '--access-key-id', 'AKIA2', '--endpoint', 'http://127.0.0.1:9', '--path-style'],
+      [
+        'add',
+        'Keys 2',
+        '--kind',
+        's3',
+        '--access-key-id',
+        'AKIA2',
+        '--endpoint',
+        'http://127.0.0.1:9',
+        '--path-style',
+        '--session-only',
+      ],
       { env: { FILEFERRY_SECRET: 'env-secret-key' } },
     );
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
@@ -156,9 +179,8 @@ describe('fileferry connections', () => {
   });
 
   it('test reports failures with the error code and exit 1; rm removes the connection and its secrets', async () => {
-    await cli(['add', 'Bad pw', '--kind', 'ftp', '--host', ftp.host, '--port', String(ftp.port), '--user', ftp.user], {
-      env: { FILEFERRY_PASSWORD: 'wrong-password-1' },
-    });
+    const where = ['--kind', 'ftp', '--host', ftp.host, '--port', String(ftp.port), '--user', ftp.user];
+    await cli(['add', 'Bad pw', ...where, '--session-only'], { env: { FILEFERRY_PASSWORD: 'wrong-password-1' } });
     const failed = await cli(['test', 'bad PW']);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /FAILED: "Bad pw": AuthFailed: /);

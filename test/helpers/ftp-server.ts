@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { FtpSrv, FileSystem } from 'ftp-srv';
 import { createTestCertificate, type TestCertificate } from './certs';
 import { loopbackFtpSpec, type FtpTestServer } from './ftp-spec';
@@ -43,8 +44,11 @@ export interface FtpServerHandle extends FtpTestServer {
   readonly openConnections: number;
   /** Every command received, in order (PASS arguments masked). */
   readonly commands: readonly string[];
-  /** Serve another certificate from now on (new control and data connections), to test per-connection checks. */
-  useCertificate(certificate: TestCertificate): void;
+  /**
+   * Serve another certificate from now on (new control and data connections), to test per-connection checks.
+   * `extra` adds TLS server options, e.g. ticketKeys shared by every data listener so they can resume sessions.
+   */
+  useCertificate(certificate: TestCertificate, extra?: Omit<TlsOptions, 'key' | 'cert'>): void;
   /** Closes every client connection from the server side, as a server restart or idle timeout would. */
   dropConnections(): void;
 }
@@ -105,8 +109,12 @@ export async function startFtpServer(options: FtpServerOptions = {}): Promise<Ft
     get commands() {
       return commands;
     },
-    useCertificate(next) {
-      (server as unknown as { options: { tls: object } }).options.tls = { key: next.keyPem, cert: next.certPem };
+    useCertificate(next, extra = {}) {
+      (server as unknown as { options: { tls: object } }).options.tls = {
+        ...extra,
+        key: next.keyPem,
+        cert: next.certPem,
+      };
     },
     dropConnections() {
       for (const socket of sockets) socket.destroy();

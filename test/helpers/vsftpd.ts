@@ -21,6 +21,11 @@ export interface VsftpdOptions {
    * deleting are not (anon_other_write_enable=NO).
    */
   dropBox?: boolean;
+  /**
+   * With TLS: whether data connections must resume the control connection's TLS session (vsftpd's
+   * require_ssl_reuse, on by default). false lets a client do a full handshake on each data connection.
+   */
+  requireSslReuse?: boolean;
 }
 
 /** `root` is the anonymous root (read-only, as vsftpd requires); files go under `${root}/pub`. */
@@ -90,6 +95,7 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdHa
       `rsa_private_key_file=${certificate.keyPath}`,
     );
     if (options.tls === 'implicit') settings.push('implicit_ssl=YES');
+    if (options.requireSslReuse === false) settings.push('require_ssl_reuse=NO');
   }
   const configPath = join(work, 'vsftpd.conf');
   await writeFile(configPath, settings.join('\n') + '\n');

@@ -12,7 +12,7 @@ import type { Logger, LogFields } from '../../main/core/log/logger';
 import { openFtpProvider } from '../../main/core/providers/ftp';
 import { ftpSpecSchema } from '../../shared/connection';
 import { FerryError, type ErrorCode } from '../../shared/errors';
-import type { Entry, Provider } from '../../shared/provider';
+import type { Entry, Provider, SkippedName } from '../../shared/provider';
 import { createTestCertificate, type TestCertificate } from '../helpers/certs';
 import { startFtpServer, type FtpServerHandle, type FtpSpecInput } from '../helpers/ftp-server';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
@@ -260,7 +260,9 @@ describe('ftps certificate trust', () => {
       openOn(server, { caPem: undefined, pinnedFingerprints: [other.sha256Hex] }),
       'Protocol',
     );
-    assert.equal(error.details.fingerprint, server.certificate!.sha256Fingerprint);
+    // A changed certificate, not a first contact (test/providers/ftp.pinning.test.ts has the wording).
+    assert.equal(error.details.presentedFingerprint, server.certificate!.sha256Fingerprint);
+    assert.equal(error.details.fingerprint, undefined);
   });
 
   it('checks each data connection, not only the control connection', async () => {
@@ -440,8 +442,10 @@ describe('ftp path and listing hygiene', () => {
   });
 
   for (const rfc3659 of [false, true]) {
-    it(`skips hostile names in ${rfc3659 ? 'MLSD' : 'LIST'} listings with a warning`, async () => {
-      const hostile = ['..', '../escape.txt', 'a/b', '/etc/passwd', '..\\win.txt', 'C:evil.txt'];
+    it(`skips hostile names in ${rfc3659 ? 'MLSD' : 'LIST'} listings with a warning and a report`, async () => {
+      // ftp-srv takes "\\" as a folder separator (GET /..\\win.txt reads /win.txt), so there it is hostile too.
+      // ("C:evil.txt" is an ordinary name on an FTP server: see test/cli/hostile-names.e2e.test.ts.)
+      const hostile = ['..', '../escape.txt', 'a/b', '/etc/passwd', '..\\win.txt'];
       class HostileFileSystem extends FileSystem {
         override async list(path?: string): Promise<unknown[]> {
           const real = (await super.list(path)) as Array<{ name: string }>;
@@ -460,11 +464,18 @@ describe('ftp path and listing hygiene', () => {
         await writeFile(join(server.root, 'real.txt'), 'real');
         const log = captureLog();
         const provider = await openOn(server, {}, log);
-        const entries = await listAll(provider, '/');
+        assert.equal(provider.capabilities.nameRules, 'no-backslash', 'the probe found "\\" to be a separator');
+        const skipped: SkippedName[] = [];
+        const entries: Entry[] = [];
+        for await (const page of provider.list('/', { onSkipped: (s) => void skipped.push(s) })) entries.push(...page);
         assert.deepEqual(
           entries.map((e) => e.name),
           ['real.txt'],
         );
+        // Every hostile name that reaches the provider is reported (basic-ftp's LIST parser drops ".." itself;
+        // its MLSD parser, more).
+        if (!rfc3659) assert.deepEqual(skipped.map((s) => s.name).sort(), hostile.filter((n) => n !== '..').sort());
+        assert.ok(skipped.some((s) => s.name === '..\\win.txt' && /separator/.test(s.reason)));
         assert.ok(entries.every((e) => e.path === `/${e.name}`));
         if (!rfc3659) {
           // basic-ftp's LIST parser drops ".." itself; every other hostile name reaches us and is reported.

@@ -189,11 +189,20 @@ export async function runShowingServiceProgress(
   }
 }
 
-/** A provider that behaves like `inner` except for the methods given. */
+/**
+ * A provider that behaves like `inner` except for the methods given. The engine confines a local target to the
+ * folder being filled (Provider.confine); the confined view keeps the overrides, so a test's wrapper stays in
+ * the path (its overrides still call the unconfined `inner`).
+ */
 export function wrapProvider(inner: Provider, overrides: Partial<Provider>): Provider {
+  const confine =
+    inner.confine && !('confine' in overrides)
+      ? { confine: async (folder: string) => wrapProvider(await inner.confine!(folder), overrides) }
+      : {};
+  const all: Partial<Provider> = { ...confine, ...overrides };
   return new Proxy(inner, {
     get(target, key, receiver) {
-      if (key in overrides) return (overrides as Record<PropertyKey, unknown>)[key];
+      if (key in all) return (all as Record<PropertyKey, unknown>)[key];
       const value = Reflect.get(target, key, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },

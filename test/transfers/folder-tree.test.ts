@@ -1,5 +1,5 @@
 // Folder jobs local → local: the tree arrives whole (empty folders, zero-byte files, nested files) with equal
-// hashes, no temporaries remain, and hostile names from a listing are skipped, never joined.
+// hashes, no temporaries remain, and hostile names from a listing are refused and reported, never joined.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -97,10 +97,13 @@ describe('transfer engine: folder trees (local → local)', () => {
     assert.match(done.error?.message ?? '', /recursive/);
   });
 
-  it('skips unsafe names a listing returns and never writes outside the target folder', async () => {
+  it('refuses unsafe names a listing returns, reports each, and never writes outside the target folder', async () => {
     const [src, dst, data] = [await tempDir(), await tempDir(), await tempDir()];
     dirs.push(src, dst, data);
     await writeRandomFile(join(src, 'tree', 'good.txt'), 100);
+    // Legal on a POSIX disk: copied under the very same name, never split on "\\" or read as a drive.
+    await writeRandomFile(join(src, 'tree', 'C:evil'), 100);
+    await writeRandomFile(join(src, 'tree', 'x\\..\\y'), 100);
     await writeRandomFile(join(src, 'escape.txt'), 100);
     const inner = await openLocal(src);
     const hostile = wrapProvider(inner, {
@@ -108,14 +111,7 @@ describe('transfer engine: folder trees (local → local)', () => {
         for await (const page of inner.list(path, options)) yield page;
         if (path === '/tree') {
           const bad = (name: string): Entry => ({ name, path: `/tree/${name}`, type: 'file', size: 100 });
-          yield [
-            bad('..'),
-            bad('../escape.txt'),
-            bad('a/b'),
-            bad('C:evil'),
-            bad('x\\..\\y'),
-            { ...bad('..'), type: 'folder' },
-          ];
+          yield [bad('..'), bad('../escape.txt'), bad('a/b'), { ...bad('..'), type: 'folder' }];
         }
       },
     });
@@ -128,10 +124,46 @@ describe('transfer engine: folder trees (local → local)', () => {
     const done = await engine.waitFor(job.id);
     await engine.close();
     assert.equal(done.state, 'completed');
-    assert.equal(done.filesTotal, 1);
-    assert.deepEqual(await treeOf(dst), ['out/', 'out/good.txt']);
-    const warnings = events.filter((e) => e.type === 'log' && e.level === 'warn');
-    assert.equal(warnings.length, 6);
+    assert.deepEqual([done.filesDone, done.filesSkipped, done.filesFailed], [3, 4, 0]);
+    assert.deepEqual(await treeOf(dst), ['out/', 'out/C:evil', 'out/good.txt', 'out/x\\..\\y']);
+    assert.equal(await sha256File(join(dst, 'out', 'x\\..\\y')), await sha256File(join(src, 'tree', 'x\\..\\y')));
+    // Each refused name is a skipped file with the reason as its error: what the CLI and the job log show.
+    const refused = events.flatMap((e) => (e.type === 'file' && e.state === 'skipped' && e.error ? [e] : []));
+    assert.deepEqual(refused.map((e) => e.path).sort(), ['/tree/..', '/tree/..', '/tree/../escape.txt', '/tree/a/b']);
+    assert.ok(refused.every((e) => e.error?.code === 'InvalidInput' && /not copied/.test(e.error.message)));
+    assert.match(refused.find((e) => e.path === '/tree/a/b')!.error!.message, /"a\/b" contains "\/"/);
+  });
+
+  it('refuses names the target cannot hold (a Windows disk) and copies the rest', async () => {
+    const [src, dst, data] = [await tempDir(), await tempDir(), await tempDir()];
+    dirs.push(src, dst, data);
+    for (const name of ['ok.txt', 'back\\slash.txt', 'c:drive.txt', 'trailing.', 'NUL.txt'])
+      await writeRandomFile(join(src, 'tree', name), 10);
+    await writeRandomFile(join(src, 'tree', 'a\\dir', 'inner.txt'), 10);
+    const windows = async () => {
+      const local = await openLocal(dst);
+      return wrapProvider(local, { capabilities: { ...local.capabilities, nameRules: 'windows' } });
+    };
+    const { engine, events } = await openEngine(data, { windows });
+    const job = engine.add({
+      source: { connection: localRef(src), path: '/tree' },
+      target: { connection: { savedId: 'windows' }, path: '/out' },
+      recursive: true,
+    });
+    const done = await engine.waitFor(job.id);
+    await engine.close();
+    assert.equal(done.state, 'completed');
+    assert.deepEqual(await treeOf(dst), ['out/', 'out/ok.txt']);
+    const refused = events.flatMap((e) => (e.type === 'file' && e.state === 'skipped' && e.error ? [e] : []));
+    assert.deepEqual(refused.map((e) => e.path).sort(), [
+      '/tree/NUL.txt',
+      '/tree/a\\dir',
+      '/tree/back\\slash.txt',
+      '/tree/c:drive.txt',
+      '/tree/trailing.',
+    ]);
+    const folder = refused.find((e) => e.path === '/tree/a\\dir')!;
+    assert.match(folder.error!.message, /Windows disk takes as a folder separator.*nor anything in that folder/);
   });
 
   it('validates requests', async () => {

@@ -1,9 +1,11 @@
-// What every command shares: argument parsing that turns mistakes into usage errors, and a provider that
-// is always closed.
+// What every command shares: argument parsing that turns mistakes into usage errors (with --timeout and
+// --idle-timeout, which every command here takes: each opens connections), and a provider that is always
+// closed.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Provider } from '../../../shared/provider';
 import { UsageError } from '../exit-codes';
 import type { CliConnections, ResolvedLocation } from '../locations';
+import { parseTimeouts, TIMEOUT_OPTIONS } from '../timeouts';
 
 export interface CommandContext {
   connections: CliConnections;
@@ -19,12 +21,19 @@ export interface Command {
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
+/** Parses a command's arguments; --timeout and --idle-timeout go to the connections the command opens. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],
   options: T,
   positionals: { min: number; max: number; names: string },
+  context: CommandContext,
 ) {
-  const config = { args, options: { ...options, ...HELP_OPTION }, allowPositionals: true, strict: true } as const;
+  const config = {
+    args,
+    options: { ...options, ...TIMEOUT_OPTIONS, ...HELP_OPTION },
+    allowPositionals: true,
+    strict: true,
+  } as const;
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
     parsed = parseArgs(config);
@@ -32,6 +41,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
     throw new UsageError((error as Error).message);
   }
   const help = Boolean((parsed.values as { help?: boolean }).help);
+  context.connections.timeouts = parseTimeouts(parsed.values as Parameters<typeof parseTimeouts>[0]);
   const count = parsed.positionals.length;
   if (!help && (count < positionals.min || count > positionals.max)) {
     throw new UsageError(`expected ${positionals.names}, got ${count} argument${count === 1 ? '' : 's'}.`);

@@ -2,13 +2,14 @@
 // Secrets never come from argv (shell history, process lists): add reads them from FILEFERRY_PASSWORD /
 // FILEFERRY_SECRET, from stdin with --password-stdin, or from a prompt without echo on a terminal.
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { ConnectionSpecInput, SecretField } from '../../../shared/connection';
+import type { ConnectionSpec, ConnectionSpecInput, SecretField } from '../../../shared/connection';
 import type { ConnectionDraftInput, SavedConnection } from '../../../shared/connections';
 import { FerryError, isFerryError } from '../../../shared/errors';
 import { registerSecret } from '../../../shared/redact';
-import { connectionStore, requiredSecretField, type ConnectionStore } from '../../core/connections';
-import { SECRET_FIELD_LABELS } from '../../core/credentials';
+import { ConnectionStore, connectionStore, requiredSecretField } from '../../core/connections';
+import { SECRET_FIELD_LABELS, SessionCredentialStore, secretNotKeptError } from '../../core/credentials';
 import {
   commitImport,
   describeFormat,
@@ -19,7 +20,9 @@ import {
 } from '../../core/imports';
 import { cliOpenOptions } from '../entra-sign-in';
 import { EXIT, UsageError } from '../exit-codes';
-import { getPassword } from '../password';
+import { printable } from '../format';
+import { getPassword, secretEnvName } from '../password';
+import { parseTimeouts, TIMEOUT_OPTIONS, withTimeouts } from '../timeouts';
 
 export interface ConnectionsCommandIO {
   stdout: { write(text: string): unknown };
@@ -39,7 +42,8 @@ export const CONNECTIONS_USAGE = `Usage: fileferry connections <command>
   add NAME --kind KIND [options]     save a connection; its secret is read from FILEFERRY_PASSWORD
                                      (FTP) or FILEFERRY_SECRET (S3 secret key, Azure key/SAS/connection
                                      string), from stdin with --password-stdin, or asked for on a terminal
-  test NAME                          connect and list the default remote folder
+  test NAME [--timeout S] [--idle-timeout S]
+                                     connect and list the default remote folder
   rm NAME                            delete a connection and its saved secrets
   import FILE [--yes] [--only N,…]   import from FileZilla sitemanager.xml, rclone.conf, ~/.aws/config or
                                      credentials, or a FileFerry export: shows a preview, saves with --yes
@@ -50,10 +54,15 @@ Options of add:
   --kind ftp|ftps|s3|azure-blob|local
   FTP:   --host H --port N --user U --tls none|explicit|implicit --fingerprint SHA256 (repeatable) --ca-file PEM
          --no-temp-names (write uploads under their final names: for drop boxes that refuse renames)
+         --timeout SECONDS (the longest a listing or command may take; default 120, 0: no limit)
+         --idle-timeout SECONDS (how long the server may send nothing; default 30)
   S3:    --bucket B --region R --endpoint URL --path-style --auth keys|profile|env --profile P --access-key-id ID
+         --idle-timeout SECONDS (how long S3 may send nothing; default 120)
   Azure: --account A --container C --endpoint URL --auth connection-string|key|sas|entra --tenant-id T --client-id C
   Local: --root DIR
   Any:   --group G --notes TEXT --remote-folder PATH --local-folder DIR --concurrency N --password-stdin --test
+         --session-only (keep the secret in memory for this run only, e.g. for --test, when no keychain can keep
+         it; later commands then read it from FILEFERRY_PASSWORD / FILEFERRY_SECRET or ask on a terminal)
 `;
 
 const ADD_OPTIONS = {
@@ -65,6 +74,7 @@ const ADD_OPTIONS = {
   fingerprint: { type: 'string', multiple: true },
   'ca-file': { type: 'string' },
   'no-temp-names': { type: 'boolean' },
+  ...TIMEOUT_OPTIONS,
   bucket: { type: 'string' },
   region: { type: 'string' },
   endpoint: { type: 'string' },
@@ -83,6 +93,7 @@ const ADD_OPTIONS = {
   'local-folder': { type: 'string' },
   concurrency: { type: 'string' },
   'password-stdin': { type: 'boolean' },
+  'session-only': { type: 'boolean' },
   test: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -243,19 +254,48 @@ async function add(argv: string[], io: ConnectionsCommandIO, store: ConnectionSt
     );
 
   const field = requiredSecretField(spec);
+  const sessionOnly = field !== undefined && values['session-only'] === true;
+  // Before asking for the secret: typing a password that cannot be kept helps nobody.
+  if (field && !sessionOnly && !store.credentials.persistent)
+    throw notKept(secretNotKeptError(store.credentials.reason ?? 'no keychain', field), field);
   const secrets: Partial<Record<SecretField, string>> = {};
   if (field) secrets[field] = await readSecret(field, name, io, values['password-stdin'] === true);
 
-  const { connection, notices } = await store.create(draft, secrets);
+  // --session-only keeps the secret out of a keychain even when one works: a store of this process's own.
+  const target =
+    sessionOnly && store.credentials.persistent
+      ? new ConnectionStore({
+          dataDir: dirname(store.file),
+          credentials: new SessionCredentialStore('--session-only was given'),
+        })
+      : store;
+  const { connection, notices } = await target.create(draft, secrets).catch((error: unknown) => {
+    // A locked keychain refuses the write; create() has removed the connection again.
+    throw isFerryError(error) && error.details.secretNotKept === true && field ? notKept(error, field) : error;
+  });
   io.stdout.write(`Saved "${connection.name}" (${connection.kind}, ${describeWhere(connection)}).\n`);
-  if (field && notices.length === 0) {
+  if (sessionOnly) {
+    io.stderr.write(
+      `Note: its ${SECRET_FIELD_LABELS[field]} is kept in memory for this run only (--session-only) and ends with it. ` +
+        `Commands using "${connection.name}" will read ${secretEnvName(field)} or ask for it on a terminal.\n`,
+    );
+  } else if (field && notices.length === 0) {
     const where = store.credentials.backend === 'keychain' ? 'the OS keychain' : 'the encrypted secret store';
     io.stdout.write(`Its ${SECRET_FIELD_LABELS[field]} is saved in ${where}.\n`);
   }
-  for (const notice of notices) io.stderr.write(`Warning: ${notice}\n`);
+  if (!sessionOnly) for (const notice of notices) io.stderr.write(`Warning: ${notice}\n`);
   if (values.test)
-    return reportTest(await store.test(connection.id, cliOpenOptions(connection, io)), connection.name, io);
+    return reportTest(await target.test(connection.id, cliOpenOptions(connection, io)), connection.name, io);
   return EXIT.ok;
+}
+
+/** A secretNotKeptError as `add` reports it: nothing saved, and the one way to go on without a keychain. */
+function notKept(error: FerryError, field: SecretField): FerryError {
+  return new FerryError(
+    error.code,
+    `${error.message} Nothing was saved. To use the ${SECRET_FIELD_LABELS[field]} for this run only (say, with --test), add --session-only.`,
+    { cause: error, details: error.details },
+  );
 }
 
 async function specFromFlags(
@@ -310,6 +350,15 @@ async function specFromFlags(
     default:
       throw new UsageError(`unknown --kind "${kind}" (ftp, ftps, s3, azure-blob or local).`);
   }
+  // Both saved with the connection; a kind without the setting refuses it rather than drop it silently.
+  const { operationMs, idleMs } = parseTimeouts(values as Parameters<typeof parseTimeouts>[0]);
+  const ftp = kind === 'ftp' || kind === 'ftps';
+  if (operationMs !== undefined && !ftp)
+    throw new UsageError(`--timeout is a setting of FTP connections, not ${kind} ones.`);
+  if (idleMs !== undefined && !ftp && kind !== 's3')
+    throw new UsageError(`--idle-timeout is a setting of FTP and S3 connections, not ${kind} ones.`);
+  set(spec, 'operationTimeoutMs', operationMs);
+  set(spec, 'timeoutMs', idleMs);
   return spec as ConnectionSpecInput;
 }
 
@@ -362,10 +411,13 @@ function reportTest(
   io: ConnectionsCommandIO,
 ): number {
   if (result.ok) {
-    io.stdout.write(`OK: "${name}" answered; ${result.path} is readable (${result.elapsedMs} ms).\n`);
+    io.stdout.write(printable(`OK: "${name}" answered; ${result.path} is readable (${result.elapsedMs} ms).`) + '\n');
     return EXIT.ok;
   }
-  io.stderr.write(`FAILED: "${name}": ${result.error.code}: ${result.error.message}\n`);
+  // The server's words are shown, never obeyed (printable).
+  io.stderr.write(
+    printable(`FAILED: "${name}": ${result.error.code}: ${result.error.message}`, { lines: true }) + '\n',
+  );
   if (typeof result.error.details.fingerprint === 'string') {
     io.stderr.write(
       `To trust this certificate, re-add the connection with --fingerprint ${result.error.details.fingerprint}\n`,
@@ -375,10 +427,20 @@ function reportTest(
 }
 
 async function test(argv: string[], io: ConnectionsCommandIO, store: ConnectionStore): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: TIMEOUT_OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   const name = oneName(positionals, 'test');
+  const timeouts = parseTimeouts(values);
   const connection = await store.get(name);
-  return reportTest(await store.test(connection.id, cliOpenOptions(connection, io)), connection.name, io);
+  const options = {
+    ...cliOpenOptions(connection, io),
+    adjustSpec: (spec: ConnectionSpec) => withTimeouts(spec, timeouts),
+  };
+  return reportTest(await store.test(connection.id, options), connection.name, io);
 }
 
 async function remove(argv: string[], io: ConnectionsCommandIO, store: ConnectionStore): Promise<number> {

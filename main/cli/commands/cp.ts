@@ -4,6 +4,7 @@ import { baseName, joinPath } from '../../../shared/paths';
 import { OVERWRITE_POLICIES, type OverwritePolicy, type TransferRequest } from '../../../shared/transfers';
 import { EXIT, UsageError } from '../exit-codes';
 import { parseAddressArg, type ResolvedLocation } from '../locations';
+import { TIMEOUT_HELP } from '../timeouts';
 import { runTransfer } from '../transfer';
 import { parseCommandArgs, withProvider, type Command, type CommandContext } from './common';
 
@@ -92,11 +93,12 @@ export async function parseSourceTarget(
   usage: string,
   options: typeof MOVE_OPTIONS | typeof COPY_OPTIONS = MOVE_OPTIONS,
 ) {
-  const { values, positionals, help } = parseCommandArgs(args, options, {
-    min: 2,
-    max: 2,
-    names: 'SOURCE and TARGET',
-  });
+  const { values, positionals, help } = parseCommandArgs(
+    args,
+    options,
+    { min: 2, max: 2, names: 'SOURCE and TARGET' },
+    context,
+  );
   if (help) {
     context.stdout.write(usage + '\n');
     return undefined;
@@ -118,6 +120,7 @@ export async function parseSourceTarget(
 
 export const cp: Command = {
   usage: `fileferry cp SOURCE TARGET [-r] [--overwrite POLICY] [--storage-class CLASS] [--json]
+                    [--timeout SECONDS] [--idle-timeout SECONDS]
 
 Copies SOURCE to TARGET. When TARGET is an existing folder (or ends with /), SOURCE is copied into it
 under its own name; otherwise TARGET names the copy.
@@ -127,7 +130,8 @@ under its own name; otherwise TARGET names the copy.
   --storage-class CLASS
                       write the copies with this S3 storage class (${S3_STORAGE_CLASSES.join(', ')})
                       or Azure access tier (${AZURE_TIERS.join(', ')})
-  --json              one JSON object per event on stdout, then a summary object`,
+  --json              one JSON object per event on stdout, then a summary object
+  ${TIMEOUT_HELP}`,
   async run(args, context) {
     const parsed = await parseSourceTarget(args, context, cp.usage, COPY_OPTIONS);
     if (!parsed) return EXIT.ok;

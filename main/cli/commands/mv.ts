@@ -1,18 +1,21 @@
 import { isFerryError } from '../../../shared/errors';
 import { EXIT, UsageError } from '../exit-codes';
+import { printable } from '../format';
 import { sameConnection } from '../locations';
+import { TIMEOUT_HELP } from '../timeouts';
 import { runTransfer } from '../transfer';
 import { withProvider, type Command } from './common';
 import { finalTargetPath, OVERWRITE_HELP, parseSourceTarget, planCopy } from './cp';
 
 export const mv: Command = {
-  usage: `fileferry mv SOURCE TARGET [--overwrite POLICY] [--json]
+  usage: `fileferry mv SOURCE TARGET [--overwrite POLICY] [--json] [--timeout SECONDS] [--idle-timeout SECONDS]
 
 On one site, a rename (into TARGET when it is an existing folder). Between sites, a recursive copy; the
 source is removed only when every file arrived (exit code 0).
 
   ${OVERWRITE_HELP}
-  --json              one JSON object per event on stdout (for a copy between sites)`,
+  --json              one JSON object per event on stdout (for a copy between sites)
+  ${TIMEOUT_HELP}`,
   async run(args, context) {
     const parsed = await parseSourceTarget(args, context, mv.usage);
     if (!parsed) return EXIT.ok;
@@ -51,7 +54,9 @@ source is removed only when every file arrived (exit code 0).
     if (run.exitCode !== EXIT.ok) return run.exitCode;
     if (run.job.filesSkipped > 0) {
       // A skipped file was not moved: deleting the source would lose it.
-      context.stderr.write(`fileferry: ${run.job.filesSkipped} file(s) were skipped, so ${source.label} was kept.\n`);
+      context.stderr.write(
+        printable(`fileferry: ${run.job.filesSkipped} file(s) were skipped, so ${source.label} was kept.`) + '\n',
+      );
       return EXIT.partial;
     }
     await withProvider(context, source, (provider) => provider.remove(source.path, { recursive: plan.sourceIsFolder }));

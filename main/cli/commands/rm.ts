@@ -1,6 +1,7 @@
 import { FerryError } from '../../../shared/errors';
 import { EXIT, UsageError } from '../exit-codes';
 import { parseAddressArg, type ResolvedLocation } from '../locations';
+import { TIMEOUT_HELP } from '../timeouts';
 import { parseCommandArgs, withProvider, type Command } from './common';
 
 /** A whole S3 bucket or Azure container: the first folder of an address whose connection fixes none. */
@@ -13,15 +14,19 @@ function accountLevelName(location: ResolvedLocation): 'bucket' | 'container' | 
 }
 
 export const rm: Command = {
-  usage: `fileferry rm ADDRESS [-r] [--force]
+  usage: `fileferry rm ADDRESS [-r] [--force] [--timeout SECONDS] [--idle-timeout SECONDS]
 
 Removes a file. A folder needs -r (--recursive), which removes everything in it. A whole S3 bucket or Azure
-container also needs --force: its name may not be yours again once it is gone.`,
+container also needs --force: its name may not be yours again once it is gone.
+
+  ${TIMEOUT_HELP}
+                      (with -r, the --timeout counts from the last entry removed)`,
   async run(args, context) {
     const { values, positionals, help } = parseCommandArgs(
       args,
       { recursive: { type: 'boolean', short: 'r' }, force: { type: 'boolean' } },
       { min: 1, max: 1, names: 'one ADDRESS' },
+      context,
     );
     if (help) return (context.stdout.write(rm.usage + '\n'), EXIT.ok);
     const location = await context.connections.resolve(parseAddressArg(positionals[0]!));

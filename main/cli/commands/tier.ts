@@ -6,6 +6,7 @@ import { AZURE_TIERS, S3_STORAGE_CLASSES } from '../../../shared/connection';
 import { FerryError } from '../../../shared/errors';
 import { describeAddress } from '../address';
 import { EXIT, UsageError } from '../exit-codes';
+import { printable } from '../format';
 import { parseAddressArg, type ResolvedLocation } from '../locations';
 import { parseCommandArgs, withProvider, type Command } from './common';
 
@@ -52,7 +53,7 @@ function outcome(label: string, kind: 's3' | 'azure-blob', before: string | unde
 }
 
 export const tier: Command = {
-  usage: `fileferry tier ADDRESS CLASS
+  usage: `fileferry tier ADDRESS CLASS [--idle-timeout SECONDS]
 
 Changes the storage class of one file in place. CLASS is one of (any capitalisation):
   S3 storage classes   ${S3_STORAGE_CLASSES.join(', ')}
@@ -64,11 +65,15 @@ From Archive to Hot, Cool or Cold, Azure rehydrates the blob, which takes hours;
 unreadable and ls --json shows the rehydration under way. S3 objects in GLACIER or DEEP_ARCHIVE must
 be restored before their class can change.
 
+  --idle-timeout SECONDS
+                      how long an S3 server may send nothing before it fails (default 120). Like every
+                      command, tier takes --timeout too, but it limits only FTP operations.
+
 Examples:
   fileferry tier s3://my-bucket/logs/2023.tar.gz STANDARD_IA
   fileferry tier az://myaccount/backups/db.bak Cool`,
   async run(args, context) {
-    const { positionals, help } = parseCommandArgs(args, {}, { min: 2, max: 2, names: 'ADDRESS and CLASS' });
+    const { positionals, help } = parseCommandArgs(args, {}, { min: 2, max: 2, names: 'ADDRESS and CLASS' }, context);
     if (help) return (context.stdout.write(tier.usage + '\n'), EXIT.ok);
     const address = parseAddressArg(positionals[0]!);
     // Refused before resolving, so an FTP address never asks for a password it would not use.
@@ -91,7 +96,8 @@ Examples:
       await provider.setStorageClass(location.path, wanted);
       return outcome(location.label, kind, entry.storageClass, wanted);
     });
-    context.stdout.write(message + '\n');
+    // The unavailable reason is the service's text: shown, never obeyed (printable).
+    context.stdout.write(printable(message, { lines: true }) + '\n');
     return EXIT.ok;
   },
 };

@@ -65,6 +65,8 @@ export interface OpenConnectionOptions {
   entra?: EntraInteraction;
   /** Wraps the saver the provider gets (the CLI holds Ctrl-C back until a keychain write is done). */
   wrapSaver?: (save: SecretSaver) => SecretSaver;
+  /** Changes the saved settings for this opening only (the command line's --timeout). */
+  adjustSpec?: (spec: ConnectionSpec) => ConnectionSpec;
 }
 
 export interface ConnectionStoreOptions {
@@ -256,7 +258,10 @@ export class ConnectionStore {
   /** Opens a provider for a saved connection (the engine's openConnection for { savedId } refs). */
   async open(nameOrId: string, options: OpenConnectionOptions = {}): Promise<Provider> {
     const connection = await this.get(nameOrId);
-    return openProvider(connection.spec, this.providerContext(connection, options));
+    return openProvider(
+      options.adjustSpec?.(connection.spec) ?? connection.spec,
+      this.providerContext(connection, options),
+    );
   }
 
   /** What a provider for this connection gets: its secrets, where to save ones it obtains, how to sign in. */
@@ -288,7 +293,7 @@ export class ConnectionStore {
     const log = context.log;
     let provider: Provider | undefined;
     try {
-      provider = await openProvider(connection.spec, context);
+      provider = await openProvider(options.adjustSpec?.(connection.spec) ?? connection.spec, context);
       const entry = await provider.stat(path, { signal: options.signal });
       if (entry.type !== 'folder') {
         throw new FerryError(

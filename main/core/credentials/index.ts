@@ -8,7 +8,7 @@ import { SessionCredentialStore } from './session-store';
 import type { CredentialStore } from './store';
 
 export type { CredentialStore, CredentialBackend, SaveResult } from './store';
-export { SECRET_FIELD_LABELS, sessionOnlyNotice } from './store';
+export { SECRET_FIELD_LABELS, keychainRemedy, secretNotKeptError, sessionOnlyNotice } from './store';
 export type { SafeStorageAdapter } from './safe-storage-store';
 export type { KeytarModule } from './keychain-store';
 export { KeychainCredentialStore, SafeStorageCredentialStore, SessionCredentialStore, DEFAULT_SERVICE };

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { SECRET_FIELDS, type SecretField } from '../../../shared/connection';
 import { FerryError } from '../../../shared/errors';
 import { registerSecret } from '../../../shared/redact';
-import { secretAccount, assertConnectionId, type CredentialStore, type SaveResult } from './store';
+import { secretAccount, assertConnectionId, secretNotKeptError, type CredentialStore, type SaveResult } from './store';
 
 /** The part of keytar's API FileFerry uses. */
 export interface KeytarModule {
@@ -45,7 +45,12 @@ export class KeychainCredentialStore implements CredentialStore {
   async set(connectionId: string, field: SecretField, value: string): Promise<SaveResult> {
     registerSecret(value);
     const account = secretAccount(connectionId, field);
-    await this.call('save', () => this.keytar.setPassword(this.service, account, value));
+    try {
+      await this.keytar.setPassword(this.service, account, value);
+    } catch (cause) {
+      // A locked keychain answers the start-up probe (a read) but refuses this: worded as when none answers.
+      throw secretNotKeptError(cause instanceof Error ? cause.message : String(cause), field, cause);
+    }
     return { persisted: true };
   }
 

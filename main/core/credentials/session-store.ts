@@ -12,7 +12,7 @@ export class SessionCredentialStore implements CredentialStore {
   private readonly values = new Map<string, string>();
 
   /** @param reason why no persistent store is available, e.g. "the Secret Service did not answer: …" */
-  constructor(private readonly reason: string) {
+  constructor(readonly reason: string) {
     this.notice = sessionOnlyNotice(reason);
   }
 

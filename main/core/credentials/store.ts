@@ -25,6 +25,8 @@ export interface CredentialStore {
   readonly persistent: boolean;
   /** When !persistent: why, and what to install, for the UI/CLI to show before asking for a password. */
   readonly notice?: string;
+  /** When !persistent: why no keychain can keep secrets, in words for a sentence (secretNotKeptError). */
+  readonly reason?: string;
 
   /** The stored value, or undefined when there is none. Rejects with a FerryError when the backend fails. */
   get(connectionId: string, field: SecretField): Promise<string | undefined>;
@@ -75,4 +77,35 @@ export function sessionOnlyNotice(reason: string, field: SecretField = 'password
       ? 'install and unlock a Secret Service such as gnome-keyring to save it'
       : 'reinstall FileFerry (its keychain module did not load) to save it';
   return `No OS keychain is available (${reason}). The ${SECRET_FIELD_LABELS[field]} is kept for this session only; ${fix}.`;
+}
+
+/** What a person does so the OS keychain can keep secrets: the middle of a sentence. */
+export function keychainRemedy(): string {
+  return process.platform === 'linux'
+    ? 'start a Secret Service such as gnome-keyring in this login session (install it if it is missing) and unlock it'
+    : 'unlock the OS keychain';
+}
+
+/**
+ * The error for a secret that cannot be kept across runs: no keychain answers (the session store's reason), or
+ * the keychain refused the write (locked). One wording for both, so a person sees the same cause and the same
+ * fix whichever way the keychain failed; details.secretNotKept lets a caller add what it alone can offer (the
+ * CLI's --session-only).
+ */
+export function secretNotKeptError(reason: string, field: SecretField = 'password', cause?: unknown): FerryError {
+  // "locked?" is the probe's guess at a timeout, not a fact; "locked collection" is what the keychain says.
+  const problem = /\blocked\b(?!\?)/i.test(reason)
+    ? 'the keychain is locked'
+    : /keytar/i.test(reason)
+      ? "FileFerry's keychain module did not load"
+      : process.platform === 'linux'
+        ? 'no Secret Service such as gnome-keyring answers in this session'
+        : 'no OS keychain is available';
+  const reinstall = /keytar/i.test(reason) ? ' (or reinstall FileFerry)' : '';
+  return new FerryError(
+    'Unsupported',
+    `The ${SECRET_FIELD_LABELS[field]} could not be kept in an OS keychain: ${problem} (${reason}). ` +
+      `To save it, ${keychainRemedy()}${reinstall}, then try again.`,
+    { cause, details: { secretNotKept: true } },
+  );
 }

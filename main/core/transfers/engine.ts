@@ -30,6 +30,7 @@ import type { ServiceGate } from './service-copy';
 import { OverwriteQuestions } from './overwrite-questions';
 import { ProviderCache, type OpenConnection } from './provider-cache';
 import { TargetListing } from './target-listing';
+import { confinedTarget, confineTarget } from './target-confinement';
 
 export interface TransferEngineOptions {
   /** The queue is persisted at `${dataDir}/queue.json`. */
@@ -294,10 +295,13 @@ export class TransferEngine {
     const { signal } = controller;
     this.setState(job, 'running');
     try {
-      const [source, target] = await Promise.all([
-        this.providers.get(job.record.request.source.connection, signal),
-        this.providers.get(job.record.request.target.connection, signal),
-      ]);
+      const { source, target } = await confineTarget(
+        job.record.request,
+        ...(await Promise.all([
+          this.providers.get(job.record.request.source.connection, signal),
+          this.providers.get(job.record.request.target.connection, signal),
+        ])),
+      );
       if (!job.record.planned) {
         job.listing = new TargetListing();
         job.record.files = await planFiles({
@@ -311,6 +315,12 @@ export class TransferEngine {
         });
         job.record.planned = true;
         job.tally.recount(job.record);
+        // Files refused before any byte moved (a folder the target would not create; a name one side cannot
+        // hold, skipped with its reason as the error) are reported now.
+        for (const file of job.record.files) {
+          if (file.error && (file.state === 'failed' || file.state === 'skipped'))
+            this.emit({ type: 'file', jobId: job.record.id, path: file.source, state: file.state, error: file.error });
+        }
         this.changedState(job);
       }
       // More workers than the smaller site's slots: a worker whose source has finished reading hands that
@@ -420,7 +430,8 @@ export class TransferEngine {
     const leftovers = job.record.files.filter((f) => f.partial || f.resumeToken);
     if (leftovers.length > 0) {
       try {
-        const target = await this.providers.get(job.record.request.target.connection);
+        const request = job.record.request;
+        const target = await confinedTarget(request, await this.providers.get(request.target.connection));
         for (const file of leftovers) {
           await discardPartial({ file, target, log: (level, message) => this.emitLog(job, level, message) });
         }

@@ -8,6 +8,7 @@
 // verification.ts. A target whose connection turned temporary names off (writesInPlace) is written under
 // the final name.
 import { FerryError, isFerryError } from '../../../shared/errors';
+import { baseName } from '../../../shared/paths';
 import type { CancelSignal, Provider, ResumeToken, WriteOptions, WriteResult } from '../../../shared/provider';
 import type { OverwriteAnswer, OverwritePolicy } from '../../../shared/transfers';
 import { sleep } from '../util/abort';
@@ -281,7 +282,15 @@ async function finishFile(ctx: FileTransferContext, writePath: string, bytes: nu
     try {
       await target.rename(writePath, file.target, { signal });
     } catch (error) {
-      if (!isFerryError(error, 'PermissionDenied') || target.capabilities.writesInPlace !== false) throw error;
+      if (!isFerryError(error, 'PermissionDenied')) throw error;
+      // A name the server cannot hold is refused like a rename in a drop box; the hint must name the cause.
+      const tooLong = nameTooLong(file.target, error.message);
+      if (tooLong)
+        throw new FerryError('PermissionDenied', `${error.message} ${tooLong}`, {
+          cause: error,
+          details: error.details,
+        });
+      if (target.capabilities.writesInPlace !== false) throw error;
       throw new FerryError(
         'PermissionDenied',
         `${error.message} Folders that take uploads but refuse renames (drop boxes) need temporary names turned ` +
@@ -294,6 +303,23 @@ async function finishFile(ctx: FileTransferContext, writePath: string, bytes: nu
   delete file.tempPath;
   delete file.resumeToken;
   ctx.setBytes(bytes, 0);
+}
+
+/** What most file systems allow in one name (ext4, XFS, Btrfs, ZFS, APFS). */
+const NAME_MAX_BYTES = 255;
+
+/** Why a refused final name is the name's fault (its length), or undefined when nothing says so. */
+function nameTooLong(path: string, refusal: string): string | undefined {
+  const bytes = Buffer.byteLength(baseName(path));
+  if (bytes > NAME_MAX_BYTES) {
+    return (
+      `The name is ${bytes} bytes long, and most servers' file systems allow at most ${NAME_MAX_BYTES} bytes in ` +
+      'one name: choose a shorter one.'
+    );
+  }
+  if (/name too long|ENAMETOOLONG/i.test(refusal))
+    return 'The name (or its folder path) is too long there: choose a shorter one.';
+  return undefined;
 }
 
 /**

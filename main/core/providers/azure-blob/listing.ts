@@ -2,9 +2,10 @@
 // listBlobsByHierarchy('/'), one page at a time as the service returns them.
 import type { BlobItem, BlobServiceClient, ContainerItem } from '@azure/storage-blob';
 import { FerryError } from '../../../../shared/errors';
-import { isSafeChildName, joinPath } from '../../../../shared/paths';
-import type { Entry } from '../../../../shared/provider';
+import { joinPath, nameProblem } from '../../../../shared/paths';
+import type { Entry, EntryType, ListOptions } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
+import { reportSkipped } from '../skipped-names';
 import { azureError, azureStatus, isNotFound, type AzureErrorContext } from './errors';
 import { folderPrefix, type BlobLocation } from './paths';
 import { unavailableReason } from './tiers';
@@ -16,9 +17,17 @@ export interface ListContext {
   abortSignal?: AbortSignal;
   /** Shared per provider: whether stat() may describe keys with a listing (see probeKey). */
   statProbe?: { enabled: boolean };
+  /** Where list() reports the blobs it leaves out (ListOptions.onSkipped). */
+  onSkipped?: ListOptions['onSkipped'];
 }
 
 const DEFAULT_PAGE = 1000;
+
+/**
+ * Azure Blob Storage takes "\" in a blob name as "/" (rclone's azureblob backend encodes it for that reason):
+ * "a\b" would be stored as a/b. Capabilities.nameRules says so to the engine; listings apply the same rule.
+ */
+export const AZURE_NAME_RULES = 'no-backslash' as const;
 
 export function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length === 16 ? Buffer.from(md5).toString('hex') : undefined;
@@ -82,14 +91,14 @@ export async function* listFolder(
       for (const folder of page.segment.blobPrefixes ?? []) {
         sawAnything = true;
         const name = folder.name.slice(prefix.length, -1);
-        if (skipUnsafe(ctx, name, folder.name)) continue;
+        if (skipUnsafe(ctx, name, loc.path, 'folder')) continue;
         entries.push({ name, path: joinPath(loc.path, name), type: 'folder' });
       }
       for (const item of page.segment.blobItems) {
         sawAnything = true;
         if (item.name === prefix) continue; // this folder's marker
         const name = item.name.slice(prefix.length);
-        if (skipUnsafe(ctx, name, item.name)) continue;
+        if (skipUnsafe(ctx, name, loc.path, 'file')) continue;
         entries.push(blobEntry(joinPath(loc.path, name), name, item));
       }
       if (entries.length > 0) yield entries;
@@ -103,9 +112,11 @@ export async function* listFolder(
   if (!sawAnything) await assertContainerExists(ctx, loc);
 }
 
-function skipUnsafe(ctx: ListContext, name: string, blobName: string): boolean {
-  if (isSafeChildName(name)) return false;
-  ctx.log.warn('Skipping a blob whose name cannot be a file name here', { blobName });
+/** Leaves out, and reports, a name FileFerry cannot use here (see AZURE_NAME_RULES). */
+function skipUnsafe(ctx: ListContext, name: string, folder: string, type: EntryType): boolean {
+  const reason = nameProblem(name, AZURE_NAME_RULES);
+  if (reason === undefined) return false;
+  reportSkipped(ctx.log, ctx, folder, { name, reason, type });
   return true;
 }
 

@@ -33,7 +33,15 @@ import {
 import { createAzureClient, type AzureClient, type AzureProviderContext } from './client';
 import { azureError, azureErrorCode, isNotFound, type AzureErrorContext, type AzureOperation } from './errors';
 import { writeBlobFromUrl } from './from-url';
-import { folderExists, listContainers, listFolder, md5Hex, statPath, type ListContext } from './listing';
+import {
+  AZURE_NAME_RULES,
+  folderExists,
+  listContainers,
+  listFolder,
+  md5Hex,
+  statPath,
+  type ListContext,
+} from './listing';
 import { locate, type BlobLocation } from './paths';
 import { copyBlob, createFolderMarkers, moveFolder, removeContainer, removeFolder } from './folders';
 import { readBlob } from './read';
@@ -82,6 +90,7 @@ export class AzureBlobProvider implements Provider {
       cheapRename: false,
       // The part reader copies each chunk into a block buffer before it asks for the next.
       writeReleasesChunks: true,
+      nameRules: AZURE_NAME_RULES,
     };
   }
 
@@ -94,13 +103,14 @@ export class AzureBlobProvider implements Provider {
   /** stat() lists to describe a key in one request, until listing is refused (e.g. a SAS without "l"). */
   private readonly statProbe = { enabled: true };
 
-  private listContext(options?: CallOptions): ListContext {
+  private listContext(options?: ListOptions): ListContext {
     return {
       service: this.service,
       log: this.log,
       errorContext: this.errorContext,
       abortSignal: options?.signal as AbortSignal | undefined,
       statProbe: this.statProbe,
+      onSkipped: options?.onSkipped,
     };
   }
 

@@ -63,7 +63,8 @@ export function toFerryError(error: unknown, context: FtpErrorContext): FerryErr
   if (/Timeout/i.test(message)) {
     return new FerryError(
       'Timeout',
-      `The FTP server ${context.site} did not answer in time while trying to ${context.action}.`,
+      `The FTP server ${context.site} did not answer in time while trying to ${context.action}. On a slow ` +
+        "server, raise the idle timeout: --idle-timeout SECONDS on the command line, or the connection's setting.",
       { cause: error },
     );
   }
@@ -82,6 +83,17 @@ export function toFerryError(error: unknown, context: FtpErrorContext): FerryErr
   return new FerryError('Protocol', `The FTP server ${context.site} failed to ${context.action}: ${message}`, {
     cause: error,
   });
+}
+
+/** An operation that ran past its deadline (deadline.ts), saying how to allow more time. */
+export function deadlineError(action: string, site: string, ms: number, cause: unknown): FerryError {
+  return new FerryError(
+    'Timeout',
+    `Gave up trying to ${action}: the FTP server ${site} had not finished after ${ms / 1000} s. It may be ` +
+      'overloaded, or stalling on purpose. To wait longer, raise the operation timeout: --timeout SECONDS on ' +
+      "the command line (0 for no limit), or the connection's setting.",
+    { cause, details: { site, timeoutMs: ms } },
+  );
 }
 
 function fromReply(error: FTPError, context: FtpErrorContext): FerryError {

@@ -18,12 +18,13 @@ import type {
   WriteResult,
 } from '../../../../shared/provider';
 import type { FtpSpec } from '../../../../shared/connection';
-import type { CancelSignal } from '../../../../shared/provider';
+import type { CancelSignal, SkippedName } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
 import { onAbort, sleep, throwIfAborted } from '../../util/abort';
 import { BufferPool } from '../../util/buffer-pool';
-import { isFtpReply, toFerryError } from './errors';
-import { parseMlstReply, toEntries, toEntry } from './listing';
+import { OperationDeadline, operationTimeoutMs } from './deadline';
+import { deadlineError, isFtpReply, toFerryError } from './errors';
+import { notEmptied, parseMlstReply, toEntries, toEntry } from './listing';
 import type { ConnectionPool } from './pool';
 import { CoalescingSink } from './coalescing-sink';
 import { RecyclingReader } from './recycling-reader';
@@ -46,6 +47,8 @@ export class FtpProvider implements Provider {
   readonly capabilities: Capabilities;
   private readonly site: string;
   private readonly secure: boolean;
+  /** See FtpSpec.operationTimeoutMs; 0 for none. */
+  private readonly operationTimeoutMs: number;
   /**
    * Read buffers handed on from one finished download to the next. A fresh 256 KiB buffer per download made
    * a folder of small files allocate (and V8 collect, as external memory) far more than it transferred:
@@ -63,6 +66,7 @@ export class FtpProvider implements Provider {
     const port = defaultPort(spec);
     this.site = `${spec.host}:${port}`;
     this.secure = spec.tls !== 'none';
+    this.operationTimeoutMs = operationTimeoutMs(spec);
     this.siteKey = `${spec.kind}://${encodeURIComponent(spec.user)}@${spec.host}:${port}`;
     this.capabilities = {
       // HASH (draft-bryan-ftpext-hash) is rare and not implemented: no hashes rather than fake ones.
@@ -78,6 +82,7 @@ export class FtpProvider implements Provider {
       emptyFolders: true,
       cheapRename: true,
       writeReleasesChunks: true,
+      ...(features.backslashSeparates ? { nameRules: 'no-backslash' as const } : {}),
     };
     this.readBuffers = new BufferPool(RECYCLED_BUFFER_BYTES, RECYCLED_BUFFERS);
   }
@@ -92,7 +97,7 @@ export class FtpProvider implements Provider {
       if (entry.type === 'file') throw new FerryError('InvalidInput', `${folder} is a file, not a folder.`);
       throw new FerryError('PermissionDenied', `The FTP server refused to open the folder ${folder}.`);
     });
-    const entries = toEntries(infos, folder, this.log);
+    const entries = toEntries(infos, folder, this.log, this.capabilities.nameRules, options);
     const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE);
     for (let at = 0; at < entries.length; at += pageSize) yield entries.slice(at, at + pageSize);
     if (entries.length === 0) yield [];
@@ -260,7 +265,8 @@ export class FtpProvider implements Provider {
             await session.client.send(`MFMT ${mfmtTime(options.modified)} ${file}`);
           }
         },
-        () => !started,
+        // A transfer has no deadline: it may take hours while bytes keep moving (the idle timeout applies).
+        { canRetry: () => !started, deadline: false },
       );
     } catch (error) {
       throw await this.explainLostWrite(error, file, options.signal);
@@ -307,10 +313,11 @@ export class FtpProvider implements Provider {
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
     const target = normalizePath(path);
     if (target === '/') throw new FerryError('InvalidInput', 'FileFerry does not remove the root folder of a server.');
-    await this.run(`remove ${target}`, options.signal, async (session) => {
+    await this.run(`remove ${target}`, options.signal, async (session, deadline) => {
       const entry = await this.statOn(session, target);
       if (!entry) throw notFound(target);
-      await this.removeOn(session, entry, options.recursive === true, options.signal);
+      // A large tree takes long however fast the server is: the deadline counts from the last entry removed.
+      await this.removeOn(session, entry, options.recursive === true, options.signal, () => deadline.restart());
     });
   }
 
@@ -347,26 +354,37 @@ export class FtpProvider implements Provider {
     this.pool.close();
   }
 
-  /** Runs `task` on a pooled connection; cancelling closes that connection (it is never reused). */
+  /**
+   * Runs `task` on a pooled connection; cancelling closes that connection (it is never reused), and so does
+   * running past the operation deadline (unless `deadline` is false), which fails with Timeout.
+   */
   private run<R>(
     action: string,
     signal: CancelSignal | undefined,
-    task: (session: FtpSession) => Promise<R>,
-    canRetry?: () => boolean,
+    task: (session: FtpSession, deadline: OperationDeadline) => Promise<R>,
+    options: { canRetry?: () => boolean; deadline?: boolean } = {},
   ): Promise<R> {
+    let expired = false;
     return this.pool.use(
       async (session) => {
         const detach = onAbort(signal, () => session.close());
+        const deadline = new OperationDeadline(options.deadline === false ? 0 : this.operationTimeoutMs, () => {
+          expired = true;
+          session.close();
+        });
         try {
-          return await task(session);
+          return await task(session, deadline);
         } catch (error) {
+          if (deadline.expired && !signal?.aborted) throw deadlineError(action, this.site, deadline.ms, error);
           throw this.fail(error, action, signal, session);
         } finally {
+          deadline.stop();
           detach();
         }
       },
       signal,
-      canRetry,
+      // A connection closed by the deadline is no stale one to retry on: the server is the slow part.
+      () => !expired && (options.canRetry?.() ?? true),
     );
   }
 
@@ -470,19 +488,32 @@ export class FtpProvider implements Provider {
     return entry.size ?? 0;
   }
 
-  private async removeOn(session: FtpSession, entry: Entry, recursive: boolean, signal?: CancelSignal): Promise<void> {
+  private async removeOn(
+    session: FtpSession,
+    entry: Entry,
+    recursive: boolean,
+    signal: CancelSignal | undefined,
+    progressed: () => void,
+  ): Promise<void> {
     throwIfAborted(signal);
     const { client } = session;
     if (entry.type === 'file') {
       await client.send(`DELE ${entry.path}`);
+      progressed();
       return;
     }
+    const left: SkippedName[] = [];
     if (recursive) {
-      const children = toEntries((await this.listOn(session, entry.path)) ?? [], entry.path, this.log);
-      for (const child of children) await this.removeOn(session, child, true, signal);
+      const listed = (await this.listOn(session, entry.path)) ?? [];
+      const children = toEntries(listed, entry.path, this.log, this.capabilities.nameRules, {
+        onSkipped: (skipped) => void left.push(skipped),
+      });
+      progressed();
+      for (const child of children) await this.removeOn(session, child, true, signal, progressed);
     }
     const reply = await client.sendIgnoringError(`RMD ${entry.path}`);
     if (reply.code < 400) return;
+    if (left.length > 0) throw notEmptied(entry.path, left);
     if (!recursive && ((await this.listOn(session, entry.path)) ?? []).length > 0) {
       throw new FerryError(
         'InvalidInput',

@@ -5,7 +5,9 @@ import type { FtpSpec } from '../../../../shared/connection';
 import type { FerryError } from '../../../../shared/errors';
 import type { CancelSignal } from '../../../../shared/provider';
 import { onAbort } from '../../util/abort';
-import { toFerryError } from './errors';
+import { boundControlReplies } from './control-replies';
+import { OperationDeadline, operationTimeoutMs } from './deadline';
+import { deadlineError, toFerryError } from './errors';
 import { strictPassiveMode } from './passive';
 import { assertTrustedControl, defaultPort, guardDataConnections, tlsOptions } from './tls';
 
@@ -18,6 +20,11 @@ export interface ServerFeatures {
   mfmt: boolean;
   /** SIZE. */
   size: boolean;
+  /**
+   * The server takes "\" as a folder separator (ftp-srv, IIS): probed once per site by openFtpProvider
+   * (names.ts), not told by FEAT. Undefined on a session's own features.
+   */
+  backslashSeparates?: boolean;
 }
 
 /**
@@ -72,7 +79,10 @@ export async function openSession(
   client.prepareTransfer = strictPassiveMode(() => session?.makeDataSocket?.());
   const port = defaultPort(spec);
   const site = `${spec.host}:${port}`;
+  boundControlReplies(client, site);
   const detach = onAbort(signal, () => client.close());
+  // Connecting, securing and logging in are commands too: a greeting dripped line by line must not hang.
+  const deadline = new OperationDeadline(operationTimeoutMs(spec), () => client.close());
   let reached = false;
   try {
     const secure = spec.tls !== 'none';
@@ -112,8 +122,12 @@ export async function openSession(
     return session;
   } catch (error) {
     client.close();
-    throw toFerryError(error, { action: `connect to ${site}`, site, signal, reached, timeoutMs: spec.timeoutMs });
+    const action = `connect to ${site}`;
+    if (deadline.expired && reached && !signal?.aborted) throw deadlineError(action, site, deadline.ms, error);
+    const timeoutMs = deadline.expired ? deadline.ms : spec.timeoutMs;
+    throw toFerryError(deadline.expired ? new Error('Timeout') : error, { action, site, signal, reached, timeoutMs });
   } finally {
+    deadline.stop();
     detach();
   }
 }

@@ -1,13 +1,23 @@
 // Maps Node file-system errors to FerryErrors a person can act on.
 import { FerryError } from '../../../../shared/errors';
 
+/**
+ * A path with U+FFFD was most likely typed or passed as bytes that are not UTF-8, which Node turned into U+FFFD
+ * (a command-line argument, say): the file exists under its real bytes, which no string names.
+ */
+const NOT_UTF8_HINT =
+  ' Its name holds "\uFFFD" (U+FFFD), which stands for bytes that are not UTF-8: if the real name has such' +
+  ' bytes, FileFerry cannot name that file. Rename it to UTF-8 (convmv can) to copy it.';
+
 export function fsError(error: unknown, path: string): FerryError {
   if (error instanceof FerryError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new FerryError('NotFound', `${path} does not exist.`, { cause: error });
+      return new FerryError('NotFound', `${path} does not exist.${path.includes('\uFFFD') ? NOT_UTF8_HINT : ''}`, {
+        cause: error,
+      });
     case 'EEXIST':
       return new FerryError('AlreadyExists', `${path} already exists.`, { cause: error });
     case 'EACCES':

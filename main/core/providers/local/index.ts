@@ -1,12 +1,26 @@
 // The local disk provider. Remote-style paths ("/a/b") map onto a root folder (the file system root by
 // default, or spec.root), so the same engine code serves local and remote sides alike.
 import { constants } from 'node:fs';
-import { mkdir, open, opendir, rename, rm, rmdir, stat, lstat, unlink, utimes, copyFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFile,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+  type FileHandle,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { LocalSpec } from '../../../../shared/connection';
 import { cancelledError, FerryError } from '../../../../shared/errors';
-import { isSafeChildName, joinPath, normalizePath } from '../../../../shared/paths';
+import { joinPath, normalizePath } from '../../../../shared/paths';
 import type {
   CallOptions,
   CancelSignal,
@@ -23,7 +37,10 @@ import type {
 import { onAbort, throwIfAborted } from '../../util/abort';
 import { hashStream } from '../../util/hash';
 import type { ProviderContext } from '../registry';
+import { reportSkipped } from '../skipped-names';
+import { Confinement } from './confinement';
 import { fsError } from './errors';
+import { assertLocalSegments, entryName, LOCAL_NAME_RULES, openFolderAsBytes } from './names';
 import { readRecycled } from './recycled-read';
 
 const CAPABILITIES: Capabilities = {
@@ -38,6 +55,7 @@ const CAPABILITIES: Capabilities = {
   emptyFolders: true,
   cheapRename: true,
   writeReleasesChunks: true,
+  ...(LOCAL_NAME_RULES ? { nameRules: LOCAL_NAME_RULES } : {}),
 };
 
 const PAGE_SIZE = 500;
@@ -55,14 +73,32 @@ export class LocalProvider implements Provider {
   constructor(
     root: string,
     private readonly context: ProviderContext,
+    /** Set on the view confine() returns: writes stay inside the folder a transfer was asked to fill. */
+    private readonly confinement?: Confinement,
   ) {
     this.root = path.resolve(root);
     this.siteKey = `file://${this.root}`;
   }
 
+  async confine(named: string): Promise<Provider> {
+    const osPath = this.toOsPath(named);
+    const folder = (await stat(osPath).catch(() => undefined))?.isDirectory() ? osPath : path.dirname(osPath);
+    const confinement = await Confinement.of(folder, (at) => this.shownPath(at));
+    return new LocalProvider(this.root, this.context, confinement);
+  }
+
+  /** The provider path of an OS path under root (for messages); other paths as they are. */
+  private shownPath(osPath: string): string {
+    const relative = path.relative(this.root, osPath);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) return osPath;
+    return '/' + relative.split(path.sep).filter(Boolean).join('/');
+  }
+
   /** The OS path for a provider path. normalizePath() has already resolved "..", so the result stays under root. */
   toOsPath(remotePath: string): string {
-    return path.join(this.root, ...normalizePath(remotePath).split('/').filter(Boolean));
+    const segments = normalizePath(remotePath).split('/').filter(Boolean);
+    assertLocalSegments(segments, remotePath);
+    return path.join(this.root, ...segments);
   }
 
   async *list(dirPath: string, options: ListOptions = {}): AsyncIterable<Entry[]> {
@@ -72,7 +108,7 @@ export class LocalProvider implements Provider {
     try {
       const info = await stat(osPath);
       if (!info.isDirectory()) throw new FerryError('NotFound', `${base} is not a folder.`);
-      dir = await opendir(osPath, { bufferSize: 128 });
+      dir = await openFolderAsBytes(osPath);
     } catch (error) {
       throw fsError(error, base);
     }
@@ -80,11 +116,12 @@ export class LocalProvider implements Provider {
     let page: Entry[] = [];
     for await (const dirent of dir) {
       throwIfAborted(options.signal);
-      if (!isSafeChildName(dirent.name)) {
-        this.context.log.warn('Skipped an entry with an unsafe name', { folder: base, name: dirent.name });
+      const read = entryName(dirent);
+      if ('skipped' in read) {
+        reportSkipped(this.context.log, options, base, read.skipped);
         continue;
       }
-      const entry = await this.describe(joinPath(base, dirent.name)).catch(() => undefined); // vanished meanwhile
+      const entry = await this.describe(joinPath(base, read.name)).catch(() => undefined); // vanished meanwhile
       // Special files (FIFOs, sockets, devices) are listed like files; read() refuses them with a clear error,
       // so a copy reports them as failed instead of hiding them.
       if (entry) page.push(entry);
@@ -174,25 +211,97 @@ export class LocalProvider implements Provider {
       }
     }
     try {
-      await writeChunks(osPath, offset, source, options.signal);
-      if (options.modified !== undefined) {
-        const when = new Date(options.modified);
-        await utimes(osPath, when, when);
+      const handle = await this.openForWrite(osPath, normal, offset);
+      try {
+        await writeChunks(handle, offset, source, options.signal);
+        if (options.modified !== undefined) {
+          const when = new Date(options.modified);
+          await handle.utimes(when, when);
+        }
+        const { size } = await handle.stat();
+        return { size };
+      } finally {
+        await handle.close();
       }
-      const { size } = await stat(osPath);
-      return { size };
     } catch (error) {
       throw fsError(error, normal);
     }
+  }
+
+  /**
+   * Opens the file a write goes to: from byte `offset` of an existing file, or created or emptied for offset 0.
+   * Confined, the file's folder is held (see confinement.ts) and the name itself is never followed: a link
+   * under it is replaced by the new file, and one under a file being continued refuses the write.
+   */
+  private async openForWrite(osPath: string, shown: string, offset: number): Promise<FileHandle> {
+    const confinement = this.confinement;
+    if (!confinement) return open(osPath, offset > 0 ? 'r+' : 'w');
+    return confinement.inFolderOf(osPath, async (folder, name) => {
+      const entry = folder.entry(name);
+      const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+      if (offset > 0) {
+        return open(entry, O_RDWR | O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ELOOP') throw error;
+          throw new FerryError(
+            'PermissionDenied',
+            `${shown} is a symbolic link: FileFerry does not continue a file through a link. Remove it and copy again.`,
+          );
+        });
+      }
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await open(entry, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+        }
+        const existing = await lstat(entry);
+        if (existing.isSymbolicLink()) {
+          await unlink(entry);
+          continue;
+        }
+        const handle = await open(entry, O_WRONLY | O_NOFOLLOW);
+        await handle.truncate(0).catch(async (error: unknown) => {
+          await handle.close();
+          throw error;
+        });
+        return handle;
+      }
+    });
   }
 
   async mkdir(dirPath: string, options: CallOptions = {}): Promise<void> {
     const normal = normalizePath(dirPath);
     throwIfAborted(options.signal);
     try {
-      await mkdir(this.toOsPath(normal), { recursive: true });
+      if (this.confinement) await this.mkdirConfined(this.confinement, this.toOsPath(normal));
+      else await mkdir(this.toOsPath(normal), { recursive: true });
     } catch (error) {
       throw fsError(error, normal);
+    }
+  }
+
+  /**
+   * Creates the chosen folder as the user named it, then each folder below it one at a time through the folder
+   * above it, held open: a link met on the way is followed only while it stays inside the chosen folder.
+   */
+  private async mkdirConfined(confinement: Confinement, osPath: string): Promise<void> {
+    confinement.assertCovers(osPath);
+    await mkdir(confinement.chosen, { recursive: true });
+    let folder = await confinement.hold(confinement.chosen);
+    let at = confinement.chosen;
+    try {
+      for (const segment of path.relative(confinement.chosen, osPath).split(path.sep).filter(Boolean)) {
+        const entry = folder.entry(segment);
+        await mkdir(entry).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        });
+        at = path.join(at, segment);
+        const next = await confinement.hold(at, entry);
+        await folder.close();
+        folder = next;
+      }
+    } finally {
+      await folder.close();
     }
   }
 
@@ -200,11 +309,15 @@ export class LocalProvider implements Provider {
     const normal = normalizePath(targetPath);
     if (normal === '/') throw new FerryError('InvalidInput', 'FileFerry will not delete the root folder.');
     const osPath = this.toOsPath(normal);
+    const removeAt = async (entry: string) => {
+      const info = await lstat(entry);
+      if (!info.isDirectory()) await unlink(entry);
+      else if (options.recursive) await rm(entry, { recursive: true });
+      else await rmdir(entry);
+    };
     try {
-      const info = await lstat(osPath);
-      if (!info.isDirectory()) await unlink(osPath);
-      else if (options.recursive) await rm(osPath, { recursive: true });
-      else await rmdir(osPath);
+      if (this.confinement) await this.confinement.inFolderOf(osPath, (folder, name) => removeAt(folder.entry(name)));
+      else await removeAt(osPath);
     } catch (error) {
       throw fsError(error, normal);
     }
@@ -212,8 +325,18 @@ export class LocalProvider implements Provider {
 
   async rename(from: string, to: string): Promise<void> {
     const source = normalizePath(from);
+    const [fromOs, toOs] = [this.toOsPath(source), this.toOsPath(to)];
+    const confinement = this.confinement;
     try {
-      await rename(this.toOsPath(source), this.toOsPath(to));
+      if (!confinement) await rename(fromOs, toOs);
+      else {
+        // rename() never follows the last component: a link under the new name is replaced, as rsync does.
+        await confinement.inFolderOf(fromOs, (fromFolder, fromName) =>
+          confinement.inFolderOf(toOs, (toFolder, toName) =>
+            rename(fromFolder.entry(fromName), toFolder.entry(toName)),
+          ),
+        );
+      }
     } catch (error) {
       // A name too long is the new one's: the old one exists.
       const tooLong = (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG';
@@ -223,11 +346,29 @@ export class LocalProvider implements Provider {
 
   async copy(from: string, to: string): Promise<void> {
     const source = normalizePath(from);
+    const [fromOs, toOs] = [this.toOsPath(source), this.toOsPath(to)];
+    const confinement = this.confinement;
     try {
-      await copyFile(this.toOsPath(source), this.toOsPath(to));
       // Keep the source's time on the copy, as a streamed copy does (WriteOptions.modified).
-      const { atime, mtime } = await stat(this.toOsPath(source));
-      await utimes(this.toOsPath(to), atime, mtime);
+      const { atime, mtime } = await stat(fromOs);
+      if (!confinement) {
+        await copyFile(fromOs, toOs);
+        await utimes(toOs, atime, mtime);
+        return;
+      }
+      // copyFile follows a link under the target name: confined, the copy goes to a fresh name no one could have
+      // planted a link under (COPYFILE_EXCL), in the held folder, and is renamed over the target.
+      await confinement.inFolderOf(toOs, async (folder, name) => {
+        const fresh = folder.entry(`.${randomBytes(8).toString('hex')}.ffcopy`);
+        try {
+          await copyFile(fromOs, fresh, constants.COPYFILE_EXCL);
+          await lutimes(fresh, atime, mtime);
+          await rename(fresh, folder.entry(name));
+        } catch (error) {
+          await unlink(fresh).catch(() => undefined);
+          throw error;
+        }
+      });
     } catch (error) {
       throw fsError(error, source);
     }
@@ -255,23 +396,18 @@ export async function openLocalProvider(spec: LocalSpec, context: ProviderContex
  * meanwhile, so network and disk still overlap.
  */
 async function writeChunks(
-  osPath: string,
+  handle: FileHandle,
   offset: number,
   source: AsyncIterable<Uint8Array>,
   signal: CancelSignal | undefined,
 ): Promise<void> {
-  const handle = await open(osPath, offset > 0 ? 'r+' : 'w');
-  try {
-    let position = offset;
-    for await (const chunk of source) {
-      throwIfAborted(signal);
-      for (let done = 0; done < chunk.byteLength;) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position + done);
-        done += bytesWritten;
-      }
-      position += chunk.byteLength;
+  let position = offset;
+  for await (const chunk of source) {
+    throwIfAborted(signal);
+    for (let done = 0; done < chunk.byteLength;) {
+      const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done, position + done);
+      done += bytesWritten;
     }
-  } finally {
-    await handle.close();
+    position += chunk.byteLength;
   }
 }

@@ -2,10 +2,11 @@
 // folder's own marker is hidden), and the buckets at "/" when the connection names none.
 import { ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { FerryError } from '../../../../shared/errors';
-import { isSafeChildName, joinPath } from '../../../../shared/paths';
-import type { CancelSignal, Entry, ListOptions } from '../../../../shared/provider';
+import { joinPath, unsafeNameReason } from '../../../../shared/paths';
+import type { CancelSignal, Entry, EntryType, ListOptions } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
 import { throwIfAborted } from '../../util/abort';
+import { reportSkipped } from '../skipped-names';
 import { fileEntryFromListing } from './entries';
 import { s3Error } from './errors';
 import { folderPrefix } from './location';
@@ -52,21 +53,31 @@ export async function* listFolder(
     const entries: Entry[] = [];
     for (const common of prefixes) {
       const name = (common.Prefix ?? '').slice(prefix.length, -1);
-      if (acceptName(log, name, base)) entries.push({ name, path: joinPath(base, name), type: 'folder' });
+      if (acceptName(log, name, base, options, 'folder'))
+        entries.push({ name, path: joinPath(base, name), type: 'folder' });
     }
     for (const object of contents) {
       if (object.Key === prefix) continue; // the folder's own marker
       const name = (object.Key ?? '').slice(prefix.length);
-      if (acceptName(log, name, base)) entries.push(fileEntryFromListing(object, name, joinPath(base, name)));
+      if (acceptName(log, name, base, options, 'file'))
+        entries.push(fileEntryFromListing(object, name, joinPath(base, name)));
     }
     yield entries;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
 }
 
-function acceptName(log: Logger, name: string, folder: string): boolean {
-  if (isSafeChildName(name)) return true;
-  log.warn('Skipped an S3 key whose name cannot be a file name here', { folder, name });
+/** S3 stores any key, so only names no site can use ("", "..", a line break) are left out, and reported. */
+function acceptName(
+  log: Logger,
+  name: string,
+  folder: string,
+  options: Pick<ListOptions, 'onSkipped'>,
+  type: EntryType,
+): boolean {
+  const reason = unsafeNameReason(name);
+  if (reason === undefined) return true;
+  reportSkipped(log, options, folder, { name, reason, type });
   return false;
 }
 
@@ -75,7 +86,7 @@ export async function listBuckets(client: S3Client, log: Logger, cancel?: Cancel
   try {
     const result = await client.send(new ListBucketsCommand({}), { abortSignal: signal });
     return (result.Buckets ?? [])
-      .filter((b) => b.Name && acceptName(log, b.Name, '/'))
+      .filter((b) => b.Name && acceptName(log, b.Name, '/', {}, 'folder'))
       .map((b) => ({
         name: b.Name!,
         path: `/${b.Name!}`,

@@ -1,0 +1,39 @@
+// The operation deadline (FtpSpec.operationTimeoutMs): how long one listing or command sequence may take in
+// all. basic-ftp's idle timeout (FtpSpec.timeoutMs) restarts with every byte, so without a deadline a server
+// that drips a listing one line every half second holds the operation — and the command line — forever.
+import type { FtpSpec } from '../../../../shared/connection';
+
+/** Long enough for a listing of some 100,000 entries over a slow link; users can raise it. */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 120_000;
+
+export function operationTimeoutMs(spec: FtpSpec): number {
+  return spec.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+}
+
+/** A timer that calls `onExpire` (which closes the connection) unless stopped first; 0 ms: never. */
+export class OperationDeadline {
+  expired = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly ms: number,
+    private readonly onExpire: () => void,
+  ) {
+    this.restart();
+  }
+
+  /** Starts the time again: a long operation made progress (one more entry of a recursive removal done). */
+  restart(): void {
+    this.stop();
+    if (this.ms <= 0 || this.expired) return;
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.onExpire();
+    }, this.ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
