@@ -1,9 +1,11 @@
 // `npm run bench [-- SUITE…]`: FileFerry's throughput and memory beside peer tools, on loopback servers that
-// each suite starts and stops itself. Suites: ftp (issue 2), cloud (issue 4). See bench/README.md.
+// each suite starts and stops itself. Suites: ftp (issue 2), cloud (issue 4), engine (issue 21). See
+// bench/README.md.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloudBench } from './cloud';
+import { engineBench } from './engine';
 import { ftpBench } from './ftp';
 import type { BenchContext } from './lib/context';
 import { MiB } from './lib/files';
@@ -12,6 +14,7 @@ import { formatTables, type Goal, type Measurement } from './lib/report';
 const SUITES: Record<string, (ctx: BenchContext) => Promise<{ measurements: Measurement[]; goals: Goal[] }>> = {
   ftp: ftpBench,
   cloud: cloudBench,
+  engine: engineBench,
 };
 
 function numberFromEnv(name: string, fallback: number): number {

@@ -7,11 +7,12 @@ import '../main/core/util/heap'; // first: keeps the young generation small (see
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { SecretField } from '../shared/connection';
 import { openProvider } from '../main/core/providers';
 import { setLogSink } from '../main/core/log/logger';
 import { TransferEngine } from '../main/core/transfers';
+import { nullTarget, syntheticSource } from './lib/synthetic';
 import { RESULT_PREFIX, type WorkerInput, type WorkerResult } from './lib/worker-protocol';
 
 async function peakRssKiB(): Promise<number> {
@@ -47,31 +48,73 @@ async function main(): Promise<void> {
       process.stderr.write(`[${level}] ${message} ${JSON.stringify(fields)}\n`);
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'ferry-bench-queue-'));
-  const engine = await TransferEngine.open({
-    dataDir,
-    openConnection: async (ref) => {
-      if (!('spec' in ref)) throw new Error('The benchmark opens inline specs only');
-      const own = secrets[ref.secretsKey ?? ''] ?? {};
-      return openProvider(ref.spec, { secrets: async (field) => own[field] });
-    },
-    ...(input.perSiteConcurrency ? { perSiteConcurrency: input.perSiteConcurrency } : {}),
-  });
+  const synthetic = input.synthetic ? { source: syntheticSource(input.synthetic), target: nullTarget() } : undefined;
+  const open = () =>
+    TransferEngine.open({
+      dataDir,
+      openConnection: async (ref) => {
+        if ('savedId' in ref) {
+          if (ref.savedId === 'synthetic' && synthetic) return synthetic.source;
+          if (ref.savedId === 'null' && synthetic) return synthetic.target;
+          throw new Error(`The benchmark has no connection ${ref.savedId}`);
+        }
+        const own = secrets[ref.secretsKey ?? ''] ?? {};
+        return openProvider(ref.spec, { secrets: async (field) => own[field] });
+      },
+      ...(input.perSiteConcurrency ? { perSiteConcurrency: input.perSiteConcurrency } : {}),
+    });
+  let engine = await open();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
   try {
     await loadProviderModules(input.request);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    loop.enable();
     const job = engine.add(input.request);
-    const done = await engine.waitFor(job.id);
+    let queue: WorkerResult['queue'];
+    if (input.queueTimes) {
+      // Paused as soon as it is planned: the queue then holds every file, pending.
+      await new Promise<void>((resolve) => {
+        const off = engine.on((event) => {
+          if (event.type === 'job' && event.job.id === job.id && event.job.progress.bytesTotal !== undefined) {
+            off();
+            engine.pause(job.id);
+            resolve();
+          }
+        });
+      });
+      await new Promise<void>((resolve) => {
+        const check = () => (engine.get(job.id)?.state === 'paused' ? resolve() : setTimeout(check, 5));
+        check();
+      });
+      const t0 = performance.now();
+      await engine.close();
+      const t1 = performance.now();
+      engine = await open();
+      const t2 = performance.now();
+      await engine.close();
+      const t3 = performance.now();
+      queue = { closeMs: t1 - t0, openMs: t2 - t1, reopenCloseMs: t3 - t2 };
+      engine = await open(); // for the finally below, and to check the job came back whole
+    }
+    const done = queue ? engine.get(job.id)! : await engine.waitFor(job.id);
     const elapsedMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
+    loop.disable();
     const result: WorkerResult = {
-      state: done.state,
+      state: queue
+        ? done.filesTotal === input.synthetic
+          ? 'completed'
+          : `only ${done.filesTotal} files came back`
+        : done.state,
       elapsedMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakRssKiB: await peakRssKiB(),
-      filesDone: done.filesDone,
+      filesDone: queue ? done.filesTotal : done.filesDone,
       filesFailed: done.filesFailed,
       bytesDone: done.progress.bytesDone,
+      maxLoopDelayMs: loop.max / 1e6,
+      ...(queue ? { queue } : {}),
       ...(done.error ? { error: `${done.error.code}: ${done.error.message}` } : {}),
     };
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);

@@ -20,8 +20,13 @@ export function assertSafePath(path: string, what = 'Path'): void {
  * listing such as "..\..\x" stays one name instead of becoming a way out of its folder. A path a person types
  * on Windows is turned into "/" form where it is typed (the CLI's address parser), not here.
  */
+/** A path normalizePath would return unchanged: "/" or "/a/b" with no empty, "." or ".." segment. */
+const ALREADY_NORMAL = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+
 export function normalizePath(path: string): string {
   assertSafePath(path);
+  // Most paths the engine handles are normal already (it made them): checking is cheaper than rebuilding.
+  if (path === '/' || ALREADY_NORMAL.test(path)) return path;
   const parts: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

@@ -123,6 +123,13 @@ export interface CopyOptions extends CallOptions {
   storageClass?: string;
   /** Bytes the site has copied so far, where it tells (S3 part by part, Azure as it reports a pending copy). */
   onProgress?: (bytesDone: number) => void;
+  /**
+   * The source's modification time, as the caller read it just now: a provider that sets times on copies
+   * (setModTime) uses it instead of reading it again. Absent: the provider keeps the source's time as it can.
+   */
+  modified?: number;
+  /** The source's size, as the caller read it just now (a provider may copy a small file another way). */
+  size?: number;
 }
 
 export interface StatOptions extends CallOptions {
@@ -242,8 +249,12 @@ export interface Provider {
    */
   write(path: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<WriteResult>;
 
-  /** Creates a folder and any missing parents. No error if it already exists. */
-  mkdir(path: string, options?: MkdirOptions): Promise<void>;
+  /**
+   * Creates a folder and any missing parents. No error if it already exists. Resolves to true when this call
+   * created the folder itself, false when it was there already; nothing where the provider cannot tell (a
+   * cancelled transfer removes the empty folders it created, and only those).
+   */
+  mkdir(path: string, options?: MkdirOptions): Promise<boolean | void>;
 
   /** Removes a file, or a folder (recursive to remove its contents). Throws NotFound when absent. */
   remove(path: string, options?: RemoveOptions): Promise<void>;

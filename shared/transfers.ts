@@ -44,6 +44,22 @@ export interface Progress {
   etaSeconds?: number;
 }
 
+/** How far the walk of a folder source has got, while it runs (before bytesTotal is known). */
+export interface PlanningProgress {
+  folders: number;
+  files: number;
+}
+
+/** Where one file of a job ended up, as a job's view lists it. */
+export interface FileChange {
+  /** Source path. */
+  path: string;
+  state: FileState;
+  error?: SerializedError;
+  /** Why the file was skipped (the overwrite policy's reason). */
+  note?: string;
+}
+
 export interface JobSnapshot {
   id: string;
   request: TransferRequest;
@@ -56,12 +72,32 @@ export interface JobSnapshot {
   error?: SerializedError;
   createdAt: number;
   finishedAt?: number;
+  /** Set while the source is walked. */
+  planning?: PlanningProgress;
 }
 
+/**
+ * What the engine tells its listeners. A job's progress and its batch of file changes go out at most once per
+ * progress interval (100 ms: ten a second), whatever the number of files; a job's state change goes out at
+ * once, after whatever progress was still waiting. File bytes never travel in events.
+ */
 export type TransferEvent =
+  /** The job's state changed (queued, running, paused, completed…), or its plan is complete. */
   | { type: 'job'; job: JobSnapshot }
-  | { type: 'progress'; jobId: string; file?: string; progress: Progress }
-  | { type: 'file'; jobId: string; path: string; state: FileState; error?: SerializedError; note?: string }
+  | {
+      type: 'progress';
+      jobId: string;
+      /** The file bytes moved for most recently. */
+      file?: string;
+      progress: Progress;
+      filesTotal: number;
+      filesDone: number;
+      filesFailed: number;
+      filesSkipped: number;
+      planning?: PlanningProgress;
+    }
+  /** Files that ended (done, skipped, failed, cancelled) since the job's last batch. */
+  | { type: 'files'; jobId: string; changes: FileChange[] }
   | {
       type: 'ask';
       jobId: string;
@@ -70,4 +106,6 @@ export type TransferEvent =
       source: { size?: number; modified?: number };
       target: { size?: number; modified?: number };
     }
-  | { type: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; jobId: string; level: 'info' | 'warn' | 'error'; message: string }
+  /** The queue itself: it could not be saved (and is being retried), or was saved again. */
+  | { type: 'queue'; level: 'info' | 'warn' | 'error'; message: string };

@@ -5,6 +5,14 @@ export interface WorkerInput {
   request: TransferRequest;
   /** Transfers at once per site; default: each provider's maxConnections (as in the app). */
   perSiteConcurrency?: number;
+  /**
+   * Copy this many files from a synthetic source to a null target (bench/lib/synthetic.ts) instead of the
+   * request's: the engine's own cost, at any scale. The request's refs are then { savedId: 'synthetic' } and
+   * { savedId: 'null' }.
+   */
+  synthetic?: number;
+  /** Plan the job, pause it, then time closing the engine, opening it again and closing it again. */
+  queueTimes?: boolean;
 }
 
 export interface WorkerResult {
@@ -18,6 +26,10 @@ export interface WorkerResult {
   filesDone: number;
   filesFailed: number;
   bytesDone: number;
+  /** The longest the event loop was held over the run (perf_hooks.monitorEventLoopDelay). */
+  maxLoopDelayMs: number;
+  /** With queueTimes: closing the engine with the planned job, opening it again, closing it again. */
+  queue?: { closeMs: number; openMs: number; reopenCloseMs: number };
   error?: string;
 }
 

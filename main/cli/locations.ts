@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { ftpSpecSchema, type ConnectionRef, type SecretResolver } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import { joinPath } from '../../shared/paths';
-import type { Provider } from '../../shared/provider';
+import type { CancelSignal, Provider } from '../../shared/provider';
 import { registerSecret } from '../../shared/redact';
 import type { SecretSaver } from '../core/connections/store';
 import { createLogger } from '../core/log/logger';
@@ -183,13 +183,14 @@ export class CliConnections {
   }
 
   /** Opens a provider for a resolved location's connection (the engine calls this too). */
-  openConnection = async (ref: ConnectionRef): Promise<Provider> => {
+  openConnection = async (ref: ConnectionRef, signal?: CancelSignal): Promise<Provider> => {
     if (!('spec' in ref)) throw new FerryError('NotFound', 'This command line does not know saved connection ids.');
     const secrets = (ref.secretsKey && this.secrets.get(ref.secretsKey)) || noSecrets;
     const saveSecret = ref.secretsKey ? this.savers.get(ref.secretsKey) : undefined;
     const context: AzureProviderContext = {
       secrets,
       log: this.log.child({ kind: ref.spec.kind }),
+      ...(signal ? { signal } : {}),
       ...(saveSecret ? { saveSecret: async (field, value) => void (await saveSecret(field, value)) } : {}),
       ...(ref.spec.kind === 'azure-blob' && this.entra ? { entra: this.entra } : {}),
     };

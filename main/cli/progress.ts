@@ -4,7 +4,7 @@
 //   json  — one JSON object per engine event on stdout, then a summary object.
 // Names and messages come from servers: the human-readable shapes print them through printable(), so a name
 // holding terminal escapes is shown, not obeyed; JSON keeps them exact.
-import type { JobSnapshot, Progress, TransferEvent } from '../../shared/transfers';
+import type { FileChange, JobSnapshot, PlanningProgress, Progress, TransferEvent } from '../../shared/transfers';
 import { formatBytes, formatDuration, printable } from './format';
 
 export interface TransferSummary {
@@ -62,8 +62,19 @@ function summaryText(s: TransferSummary): string {
   return `${files}${extra ? `, ${extra}` : ''} (${formatBytes(s.bytes)} in ${formatDuration(s.seconds)}${rate})`;
 }
 
+/** The walk of a folder source, before the bytes to copy are known. */
+function planningText(planning: PlanningProgress): string {
+  const folders = `${planning.folders} folder${planning.folders === 1 ? '' : 's'}`;
+  return `looking through the source: ${folders}, ${planning.files} file${planning.files === 1 ? '' : 's'} found`;
+}
+
+/** Whether a change is worth a line above the progress bar: a failure, or a name refused. */
+function isProblem(change: FileChange): boolean {
+  return change.state === 'failed' || (change.state === 'skipped' && change.error !== undefined);
+}
+
 /** A line about one finished file, or undefined when it is not worth a line. */
-function fileLine(event: Extract<TransferEvent, { type: 'file' }>): string | undefined {
+function fileLine(event: FileChange): string | undefined {
   const reason = event.error?.message ?? event.note;
   switch (event.state) {
     case 'failed':
@@ -80,7 +91,7 @@ function fileLine(event: Extract<TransferEvent, { type: 'file' }>): string | und
   }
 }
 
-function logLine(event: Extract<TransferEvent, { type: 'log' }>): string {
+function logLine(event: Extract<TransferEvent, { type: 'log' | 'queue' }>): string {
   return printable(`${event.level}: ${event.message}`);
 }
 
@@ -101,7 +112,10 @@ function ttyReporter(out: NodeJS.WriteStream): ProgressReporter {
   };
   return {
     event(event) {
-      if (event.type === 'progress') {
+      if (event.type === 'progress' && event.planning) {
+        line = planningText(event.planning);
+        draw();
+      } else if (event.type === 'progress') {
         const total = event.progress.bytesTotal;
         const fraction = total ? Math.min(1, event.progress.bytesDone / total) : 0;
         const cells = 20;
@@ -109,9 +123,9 @@ function ttyReporter(out: NodeJS.WriteStream): ProgressReporter {
         const bar = total ? `[${'#'.repeat(filled)}${'-'.repeat(cells - filled)}] ` : '';
         line = `${bar}${progressText(event.progress)}${event.file ? `  ${printable(event.file)}` : ''}`;
         draw();
-      } else if (event.type === 'file' && (event.state === 'failed' || (event.state === 'skipped' && event.error))) {
-        above(fileLine(event)!);
-      } else if (event.type === 'log' && event.level !== 'info') {
+      } else if (event.type === 'files') {
+        for (const change of event.changes) if (isProblem(change)) above(fileLine(change)!);
+      } else if ((event.type === 'log' || event.type === 'queue') && event.level !== 'info') {
         above(logLine(event));
       }
     },
@@ -137,13 +151,14 @@ function plainReporter(out: NodeJS.WriteStream): ProgressReporter {
   let lastProgressAt = Date.now();
   return {
     event(event) {
-      if (event.type === 'file') {
-        const text = fileLine(event);
-        if (text) out.write(text + '\n');
+      if (event.type === 'files') {
+        // One write per batch: a folder of many small files ends hundreds of them between two batches.
+        const lines = event.changes.flatMap((change) => fileLine(change) ?? []);
+        if (lines.length > 0) out.write(lines.join('\n') + '\n');
       } else if (event.type === 'progress' && Date.now() - lastProgressAt >= PLAIN_PROGRESS_EVERY_MS) {
         lastProgressAt = Date.now();
-        out.write(`progress: ${progressText(event.progress)}\n`);
-      } else if (event.type === 'log' && event.level !== 'info') {
+        out.write(`${event.planning ? planningText(event.planning) : `progress: ${progressText(event.progress)}`}\n`);
+      } else if ((event.type === 'log' || event.type === 'queue') && event.level !== 'info') {
         out.write(logLine(event) + '\n');
       }
     },
@@ -158,7 +173,12 @@ function plainReporter(out: NodeJS.WriteStream): ProgressReporter {
 function jsonReporter(out: NodeJS.WriteStream): ProgressReporter {
   return {
     event(event) {
-      out.write(JSON.stringify(event) + '\n');
+      // A batch of file changes becomes a line per file, as scripts reading one event a line expect.
+      const lines =
+        event.type === 'files'
+          ? event.changes.map((change) => JSON.stringify({ type: 'file', jobId: event.jobId, ...change }))
+          : [JSON.stringify(event)];
+      out.write(lines.join('\n') + '\n');
     },
     suspend() {},
     resumeOutput() {},

@@ -32,7 +32,8 @@ type StopSignal = keyof typeof STOP_SIGNALS;
  * side cannot hold), 1 when nothing useful happened; 130, 143 or 129 when Ctrl-C, SIGTERM or SIGHUP stopped it.
  */
 export function exitCodeFor(job: JobSnapshot, filesRefused: number, stoppedBy: StopSignal | undefined): number {
-  if (stoppedBy) return STOP_SIGNALS[stoppedBy];
+  // A stop that came as the last file finished stopped nothing: the job completed.
+  if (stoppedBy && job.state !== 'completed') return STOP_SIGNALS[stoppedBy];
   if (job.state === 'cancelled') return EXIT.interrupted;
   const failed = job.filesFailed + filesRefused;
   if (job.state === 'completed' && failed === 0) return EXIT.ok;
@@ -58,7 +59,9 @@ export async function runTransfer(
 
   const onEvent = (event: TransferEvent) => {
     reporter.event(event);
-    if (event.type === 'file' && event.state === 'skipped' && event.error) filesRefused++;
+    if (event.type === 'files') {
+      for (const change of event.changes) if (change.state === 'skipped' && change.error) filesRefused++;
+    }
     if (event.type === 'ask') {
       // One question at a time, even when several transfers hit a conflict together.
       questions = questions.then(async () => {

@@ -38,20 +38,26 @@ const progress: TransferEvent = {
   jobId: 'j',
   file: ESC_NAME,
   progress: { bytesDone: 5, bytesTotal: 10, rate: 1 },
+  filesTotal: 2,
+  filesDone: 0,
+  filesFailed: 1,
+  filesSkipped: 1,
 };
 const failed: TransferEvent = {
-  type: 'file',
+  type: 'files',
   jobId: 'j',
-  path: ESC_NAME,
-  state: 'failed',
-  error: { code: 'NotFound', message: `${ESC_NAME} does not exist.` },
+  changes: [{ path: ESC_NAME, state: 'failed', error: { code: 'NotFound', message: `${ESC_NAME} does not exist.` } }],
 };
 const refused: TransferEvent = {
-  type: 'file',
+  type: 'files',
   jobId: 'j',
-  path: '/pub/new\nline',
-  state: 'skipped',
-  error: { code: 'InvalidInput', message: 'The name "new\nline" contains a line break: it was not copied.' },
+  changes: [
+    {
+      path: '/pub/new\nline',
+      state: 'skipped',
+      error: { code: 'InvalidInput', message: 'The name "new\nline" contains a line break: it was not copied.' },
+    },
+  ],
 };
 const warning: TransferEvent = { type: 'log', jobId: 'j', level: 'warn', message: `Skipped ${ESC_NAME}: a link.` };
 

@@ -176,7 +176,8 @@ describe('canary scan: no secret in any file or message', () => {
       assert.equal(badDone.state, 'failed');
       messages.push(JSON.stringify(badDone));
       assert.equal(await readFile(join(ftp.root, 'upload.txt'), 'utf8'), 'canary transfer payload\n');
-      const queue = await readFile(join(home, 'queue.json'), 'utf8');
+      // The queue (SQLite) keeps text as it is: the failure is there to find, and so would a leaked secret be.
+      const queue = await readFile(join(home, 'queue.db'), 'latin1');
       assert.match(queue, /AuthFailed/, 'the failure is persisted');
     } finally {
       await rm(source, { recursive: true, force: true });
@@ -186,9 +187,7 @@ describe('canary scan: no secret in any file or message', () => {
   it('finds no canary in any file under the data and log folders, nor in any message', async () => {
     const files = (await filesUnder(home)).map((f) => f.slice(home.length + 1)).sort();
     assert.ok(
-      files.includes('connections.json') &&
-        files.includes('queue.json') &&
-        files.includes(join('logs', 'fileferry.log')),
+      files.includes('connections.json') && files.includes('queue.db') && files.includes(join('logs', 'fileferry.log')),
       files.join(', '),
     );
     const logText = await readFile(join(home, 'logs', 'fileferry.log'), 'utf8');

@@ -4,7 +4,6 @@
 // counted in s3rver's request log and in Azure's block lists. A cancelled upload leaves no multipart upload.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { ConnectionRef } from '../../shared/connection';
@@ -26,6 +25,7 @@ import {
 } from './cloud-fixtures';
 import { openLocal, removeDirs, tempDir, wrapProvider } from './fixtures';
 import { until } from '../helpers/until';
+import { storedQueue } from '../helpers/stored-queue';
 
 /** Where the scripted source misbehaves, in bytes of the file; each point fires once. */
 interface SourceScript {
@@ -124,10 +124,9 @@ describe('engine resume of big cloud uploads', () => {
       assert.deepEqual(firstRun, range(1, 8), 'the in-run resume sent no part twice');
       assert.deepEqual(script.offsets, [0, 3 * part], 'the retry read the source from the end of part 3');
 
-      const stored = JSON.parse(await readFile(join(data, 'queue.json'), 'utf8'));
-      const token = stored.jobs[0].files[0].resumeToken;
+      const token = storedQueue(data)[0]?.files[0]?.resumeToken;
       assert.equal(typeof token?.uploadId, 'string', 'the upload id is in the persisted queue');
-      assert.deepEqual(await clouds.storedPartNumbers('resume/big.bin', token.uploadId), range(1, 8));
+      assert.deepEqual(await clouds.storedPartNumbers('resume/big.bin', String(token?.uploadId)), range(1, 8));
 
       await clouds.s3.clearRequests();
       script.stallAt = undefined; // the first engine may have closed before its read got there
@@ -168,8 +167,7 @@ describe('engine resume of big cloud uploads', () => {
       assert.equal(clouds.proxy.counts.putBlock, 8, 'the in-run resume staged no block twice');
       assert.deepEqual(script.offsets, [0, 3 * block]);
       assert.equal((await uncommitted()).length, 8);
-      const stored = JSON.parse(await readFile(join(data, 'queue.json'), 'utf8'));
-      assert.equal(stored.jobs[0].files[0].resumeToken?.kind, 'azure-blocks');
+      assert.equal(storedQueue(data)[0]?.files[0]?.resumeToken?.kind, 'azure-blocks');
 
       clouds.proxy.resetCounts();
       script.stallAt = undefined;

@@ -1,13 +1,12 @@
 // Run by crash-restore.test.ts: an engine that downloads one file from FTP and is killed (SIGKILL) by the
 // test mid-way, with no chance to close or save anything. Prints "started <job id>" once the queue on disk
 // records a partial copy of over a quarter of the file.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ftpSpecSchema } from '../../shared/connection';
 import { createLogger } from '../../main/core/log/logger';
 import { openLocalProvider } from '../../main/core/providers/local';
 import { openFtpProvider } from '../../main/core/providers/ftp';
 import { TransferEngine } from '../../main/core/transfers';
+import { storedQueue } from '../helpers/stored-queue';
 
 const dataDir = process.env.FERRY_DATA_DIR!;
 const target = process.env.FERRY_TARGET_DIR!;
@@ -28,12 +27,8 @@ const job = engine.add({
   target: { connection: { spec: { kind: 'local', root: target } }, path: '/crash.bin' },
 });
 const savedPartial = (): boolean => {
-  // The engine's first save may not have happened yet (it is written after the job starts).
-  if (!existsSync(join(dataDir, 'queue.json'))) return false;
-  const saved = JSON.parse(readFileSync(join(dataDir, 'queue.json'), 'utf8')) as {
-    jobs: Array<{ files: Array<{ partial?: boolean; bytesDone: number }> }>;
-  };
-  const file = saved.jobs[0]?.files[0];
+  // The engine's first save of the file's progress may not have happened yet.
+  const file = storedQueue(dataDir)[0]?.files[0];
   return file?.partial === true && file.bytesDone > size / 4;
 };
 const timer = setInterval(() => {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { ConnectionRef } from '../../shared/connection';
 import { FerryError } from '../../shared/errors';
 import type { Provider, ReadOptions } from '../../shared/provider';
-import type { JobSnapshot, TransferEvent, TransferRequest } from '../../shared/transfers';
+import type { FileChange, JobSnapshot, TransferEvent, TransferRequest } from '../../shared/transfers';
 import { openFtpProvider } from '../../main/core/providers/ftp';
 import { openLocalProvider } from '../../main/core/providers/local';
 import { createLogger } from '../../main/core/log/logger';
@@ -75,13 +75,14 @@ export function localOrFtpOpener(
   password: () => string | undefined,
   wrap: (ftp: Provider) => Provider = (ftp) => ftp,
 ): TransferEngineOptions['openConnection'] {
-  return async (ref) => {
+  return async (ref, signal) => {
     if ('savedId' in ref) throw new Error('unexpected saved id');
     if (ref.spec.kind === 'local') return openLocal(ref.spec.root ?? '/');
     if (ref.spec.kind !== 'ftp') throw new Error(`unexpected ${ref.spec.kind}`);
     const ftp = await openFtpProvider(ref.spec, {
       secrets: async (field) => (field === 'password' ? password() : undefined),
       log: createLogger(),
+      ...(signal ? { signal } : {}),
     });
     return wrap(ftp);
   };
@@ -265,4 +266,9 @@ export function flakyReads(
       })();
     },
   });
+}
+
+/** Every file change the events carried, batch by batch, in order (the engine sends them in batches). */
+export function fileChanges(events: readonly TransferEvent[]): Array<FileChange & { jobId: string }> {
+  return events.flatMap((e) => (e.type === 'files' ? e.changes.map((change) => ({ ...change, jobId: e.jobId })) : []));
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Entry, ListOptions } from '../../shared/provider';
 import {
   exists,
+  fileChanges,
   localRef,
   openEngine,
   openLocal,
@@ -49,7 +50,7 @@ describe('transfer engine: folder trees (local → local)', () => {
     for (const file of ['photos/a.jpg', 'photos/2024/deep/b.raw', 'notes, "draft" ≠ final.txt', 'empty.txt']) {
       assert.equal(await sha256File(join(dst, 'copy', file)), await sha256File(join(src, file)), file);
     }
-    assert.ok(events.some((e) => e.type === 'file' && e.state === 'done' && e.path === '/empty.txt'));
+    assert.ok(fileChanges(events).some((e) => e.state === 'done' && e.path === '/empty.txt'));
   });
 
   it('puts a folder inside the target with intoFolder, and a single file by name', async () => {
@@ -128,7 +129,7 @@ describe('transfer engine: folder trees (local → local)', () => {
     assert.deepEqual(await treeOf(dst), ['out/', 'out/C:evil', 'out/good.txt', 'out/x\\..\\y']);
     assert.equal(await sha256File(join(dst, 'out', 'x\\..\\y')), await sha256File(join(src, 'tree', 'x\\..\\y')));
     // Each refused name is a skipped file with the reason as its error: what the CLI and the job log show.
-    const refused = events.flatMap((e) => (e.type === 'file' && e.state === 'skipped' && e.error ? [e] : []));
+    const refused = fileChanges(events).filter((e) => e.state === 'skipped' && e.error);
     assert.deepEqual(refused.map((e) => e.path).sort(), ['/tree/..', '/tree/..', '/tree/../escape.txt', '/tree/a/b']);
     assert.ok(refused.every((e) => e.error?.code === 'InvalidInput' && /not copied/.test(e.error.message)));
     assert.match(refused.find((e) => e.path === '/tree/a/b')!.error!.message, /"a\/b" contains "\/"/);
@@ -154,7 +155,7 @@ describe('transfer engine: folder trees (local → local)', () => {
     await engine.close();
     assert.equal(done.state, 'completed');
     assert.deepEqual(await treeOf(dst), ['out/', 'out/ok.txt']);
-    const refused = events.flatMap((e) => (e.type === 'file' && e.state === 'skipped' && e.error ? [e] : []));
+    const refused = fileChanges(events).filter((e) => e.state === 'skipped' && e.error);
     assert.deepEqual(refused.map((e) => e.path).sort(), [
       '/tree/NUL.txt',
       '/tree/a\\dir',

@@ -5,7 +5,7 @@ import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OverwritePolicy } from '../../shared/transfers';
 import { decide } from '../../main/core/transfers/overwrite-policy';
-import { exists, localRef, openEngine, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
+import { exists, fileChanges, localRef, openEngine, removeDirs, sha256File, tempDir, treeOf } from './fixtures';
 import { until } from '../helpers/until';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -51,7 +51,7 @@ describe('overwrite policies (local → local)', () => {
     assert.equal(done.state, 'completed');
     assert.equal(done.filesSkipped, 1);
     assert.equal(text, 'old');
-    assert.ok(events.some((e) => e.type === 'file' && e.state === 'skipped' && /skip/.test(e.note ?? '')));
+    assert.ok(fileChanges(events).some((e) => e.state === 'skipped' && /skip/.test(e.note ?? '')));
   });
 
   it('if-newer copies a newer source and skips an older or equal one', async () => {
@@ -156,8 +156,8 @@ describe('overwrite policies (local → local)', () => {
     assert.equal(asked, 2, 'no question for the third conflict (apply to all) nor for the new file');
     assert.equal(done.filesSkipped, 1);
     const contents = await Promise.all(['a', 'b', 'c', 'd'].map((n) => readFile(join(dst, n), 'utf8')));
-    const skipped = events.find((e) => e.type === 'file' && e.state === 'skipped');
-    assert.ok(skipped && skipped.type === 'file');
+    const skipped = fileChanges(events).find((e) => e.state === 'skipped');
+    assert.ok(skipped);
     assert.equal(contents.filter((c) => c.startsWith('old')).length, 1);
     assert.equal(contents.filter((c) => c.startsWith('new')).length, 3);
     assert.equal(await sha256File(join(dst, 'd')), await sha256File(join(src, 'd')));

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   exists,
+  fileChanges,
   localRef,
   openEngine,
   openLocal,
@@ -14,8 +15,8 @@ import {
   slowReads,
   tempDir,
   treeOf,
-  writeRandomFile,
   type ReadLog,
+  writeRandomFile,
 } from './fixtures';
 import { until } from '../helpers/until';
 
@@ -74,7 +75,7 @@ describe('pause, resume and cancel (local → local)', () => {
     await engine.close();
     assert.equal(done.state, 'cancelled');
     assert.deepEqual(await treeOf(dst), []);
-    assert.ok(events.some((e) => e.type === 'file' && e.state === 'cancelled'));
+    assert.ok(fileChanges(events).some((e) => e.state === 'cancelled'));
   });
 
   it('cancel of a paused job removes its temporary too', async () => {

@@ -2,7 +2,7 @@
 // paused with its progress, and resume() continues from the temporary's last byte to an identical copy.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   exists,
@@ -18,6 +18,7 @@ import {
   type ReadLog,
 } from './fixtures';
 import { until } from '../helpers/until';
+import { storedQueue } from '../helpers/stored-queue';
 
 const SIZE = 3 * 1024 * 1024;
 
@@ -42,9 +43,9 @@ describe('persisted queue (local → local)', () => {
     await until(() => (first.engine.get(job.id)?.progress.bytesDone ?? 0) > 1000 + SIZE / 3, 20_000, 'a third');
     await first.engine.close();
 
-    const stored = JSON.parse(await readFile(join(data, 'queue.json'), 'utf8'));
-    assert.equal(stored.jobs.length, 1);
-    assert.equal(stored.jobs[0].files.length, 2);
+    const stored = storedQueue(data);
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]!.files.length, 2);
     const partial = (await stat(join(dst, 'tree', '.second.bin.ffpart'))).size;
     assert.ok(partial > 0 && partial < SIZE);
     assert.equal(await exists(join(dst, 'tree', 'second.bin')), false);
@@ -93,16 +94,20 @@ describe('persisted queue (local → local)', () => {
     assert.equal(await sha256File(join(dst, 'doc.bin')), await sha256File(join(src, 'doc.bin')));
   });
 
-  it('an unreadable queue file is set aside, not lost', async () => {
+  it('a damaged queue is set aside, not lost, and the loss is reported', async () => {
     const data = await tempDir();
     dirs.push(data);
-    await writeFile(join(data, 'queue.json'), '{ not json');
+    await writeFile(join(data, 'queue.db'), 'not a database at all, but longer than a header. '.repeat(100));
     const { engine } = await openEngine(data);
     assert.deepEqual(engine.list(), []);
+    const problems = engine.problems();
     await engine.close();
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.kind, 'lost');
+    assert.match(problems[0]!.message, /set aside as .*queue\.db\.damaged-/);
     const names = await treeOf(data);
     assert.ok(
-      names.some((n) => n.startsWith('queue.json.unreadable-')),
+      names.some((n) => n.startsWith('queue.db.damaged-')),
       names.join(),
     );
   });

@@ -5,7 +5,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Provider, ResumeToken, WriteOptions } from '../../shared/provider';
 import {
@@ -22,6 +21,7 @@ import {
   flakyReads,
 } from './fixtures';
 import { until } from '../helpers/until';
+import { storedQueue } from '../helpers/stored-queue';
 
 interface StagingLog {
   discarded: number;
@@ -115,8 +115,7 @@ describe('resume tokens (staged uploads)', () => {
     });
     await until(() => (first.engine.get(job.id)?.progress.bytesDone ?? 0) > size / 4, 20_000, 'a quarter');
     await first.engine.close();
-    const stored = JSON.parse(await readFile(join(data, 'queue.json'), 'utf8'));
-    assert.match(String(stored.jobs[0].files[0].resumeToken?.staging), /^\/\.staging-/);
+    assert.match(String(storedQueue(data)[0]?.files[0]?.resumeToken?.staging), /^\/\.staging-/);
 
     const second = await openEngine(data, named);
     second.engine.resume(job.id);

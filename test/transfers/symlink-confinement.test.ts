@@ -11,6 +11,7 @@ import type { TransferEvent } from '../../shared/transfers';
 import { startVsftpd, type VsftpdHandle } from '../helpers/vsftpd';
 import { expectExit, runCli } from '../cli/run-cli';
 import {
+  fileChanges,
   localRef,
   openEngine,
   openLocal,
@@ -35,7 +36,7 @@ async function outsideFolder(dirs: string[]): Promise<string> {
 
 function failures(events: TransferEvent[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const e of events) if (e.type === 'file' && e.state === 'failed') out.set(e.path, e.error?.message ?? '');
+  for (const e of fileChanges(events)) if (e.state === 'failed') out.set(e.path, e.error?.message ?? '');
   return out;
 }
 

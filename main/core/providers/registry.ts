@@ -2,7 +2,7 @@
 // Each provider folder registers itself with one line in providers/index.ts.
 import type { ConnectionKind, ConnectionSpec, SecretField, SecretResolver } from '../../../shared/connection';
 import { FerryError } from '../../../shared/errors';
-import type { Provider } from '../../../shared/provider';
+import type { CancelSignal, Provider } from '../../../shared/provider';
 import { createLogger, type Logger } from '../log/logger';
 
 export interface ProviderContext {
@@ -11,6 +11,8 @@ export interface ProviderContext {
   /** Persists a secret the provider obtained itself (e.g. an MSAL token cache); absent when nowhere to keep it. */
   saveSecret?: (field: SecretField, value: string | undefined) => Promise<void>;
   log: Logger;
+  /** Fires when nobody waits for the connection any more (the engine closed): opening gives up at once. */
+  signal?: CancelSignal;
 }
 
 export type ProviderOpener<S extends ConnectionSpec = ConnectionSpec> = (

@@ -41,10 +41,13 @@ export async function planFile(ctx: FileTransferContext): Promise<FileOutcome | 
     case 'skip':
       return { state: 'skipped', note: decision.note };
     case 'rename':
-      file.target = await withSlots(ctx, () => freeName(target, file.target, signal));
+      file.target = await withSlots(ctx, () => freeName(target, file.target, signal, ctx.claim));
       file.targetExisted = false;
       file.plan = 'transfer';
-      break;
+      // On disk before the copy is written: an engine restarted after a crash must write to this name again,
+      // not find its own copy under the old one and pick "NAME (2)". Other decisions are safe to make again.
+      await ctx.settle();
+      return undefined;
     case 'resume':
       file.plan = 'resume';
       file.partial = true;
@@ -111,11 +114,19 @@ export async function completeSourceFacts(ctx: FileTransferContext): Promise<voi
   if (file.hashes === undefined && entry.hashes) file.hashes = { ...entry.hashes };
 }
 
-/** The first free "name (n).ext" next to `path`, for the rename policy. */
-async function freeName(target: Provider, path: string, signal: CancelSignal): Promise<string> {
+/**
+ * The first free "name (n).ext" next to `path`, for the rename policy: absent on the target, and not being
+ * written by another job at this moment (`claim` holds it for this file).
+ */
+async function freeName(
+  target: Provider,
+  path: string,
+  signal: CancelSignal,
+  claim: (path: string) => boolean = () => true,
+): Promise<string> {
   for (let n = 1; n < 10_000; n++) {
     const candidate = numberedPath(path, n);
-    if (!(await statOrUndefined(target, candidate, signal))) return candidate;
+    if (!(await statOrUndefined(target, candidate, signal)) && claim(candidate)) return candidate;
   }
   throw new FerryError('AlreadyExists', `No free name like ${numberedPath(path, 1)} was found.`);
 }

@@ -15,11 +15,10 @@ import { sleep } from '../util/abort';
 import { createHasher } from '../util/hash';
 import { backoffDelay } from './backoff';
 import { completeSourceFacts, planFile, statOrUndefined } from './file-plan';
-import type { FileRecord } from './job-model';
 import type { TargetFacts } from './overwrite-policy';
 import type { TransferSlots } from './semaphore';
 import { copyByService, serviceRoute, type ServiceGate, type ServiceRoute } from './service-copy';
-import type { ListedTarget } from './target-listing';
+import type { FileRecord, ListedTarget } from './job-model';
 import { tempPathFor, writesFinal } from './temp-name';
 import { planVerification, targetOffer, verifyCopy } from './verification';
 
@@ -55,12 +54,19 @@ export interface FileTransferContext {
   signal: CancelSignal;
   /** Takes a slot on both sites for one attempt (the source's may go back once its bytes are read). */
   slots: (signal: CancelSignal) => Promise<TransferSlots>;
+  /**
+   * Holds another target path for this file (the free name the rename policy picked), unless a file of another
+   * job is being written there: false then, and the policy looks further.
+   */
+  claim?: (path: string) => boolean;
   /** Asks the user (policy "ask"); rejects with Cancelled when the job is paused or cancelled meanwhile. */
   ask: (target: TargetFacts) => Promise<OverwriteAnswer>;
   /** Sets the file's bytes done; `flowed` counts bytes that actually moved (for the rate). */
   setBytes: (bytesDone: number, flowed: number) => void;
-  /** The file record changed in a way worth persisting. */
+  /** The file record changed in a way worth persisting (within a second). */
   changed: () => void;
+  /** The file record changed in a way a crash must not lose: resolves once it is on disk. */
+  settle: () => Promise<void>;
   log: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -72,6 +78,8 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
   if (!file.plan) {
     const skipped = await planFile(ctx);
     if (skipped) return skipped;
+  } else if (file.attempts > 0 && (await finishedBefore(ctx))) {
+    return { state: 'done' };
   }
   // A service-side copy is tried once per run; when it fails, every attempt streams.
   const run: RunState = { service: serviceRoute(ctx.source, ctx.target), resume: true };
@@ -130,6 +138,24 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
   }
 }
 
+/**
+ * Whether an earlier run (one that crashed before it could record the end) finished this file already: its
+ * final copy is there with the source's size and the time FileFerry gave it. A file decided and attempted
+ * before is checked once, so that a restart neither copies it again nor, under "rename", copies it twice.
+ */
+async function finishedBefore(ctx: FileTransferContext): Promise<boolean> {
+  const { file, source, target, signal } = ctx;
+  if (file.partial || file.resumeToken || file.size === undefined || file.modified === undefined) return false;
+  if (!target.capabilities.setModTime || writesFinal(target)) return false;
+  const final = await statOrUndefined(target, file.target, signal);
+  if (final?.type !== 'file' || final.size !== file.size || final.modified === undefined) return false;
+  const precision = Math.max(
+    source.capabilities.modTimePrecisionMs ?? 1000,
+    target.capabilities.modTimePrecisionMs ?? 1000,
+  );
+  return Math.abs(final.modified - file.modified) < precision;
+}
+
 /** What one run of a file learnt, for its later attempts. */
 interface RunState {
   /** The service-side route, until it has been tried. */
@@ -168,6 +194,8 @@ async function attemptOnce(
       target,
       writePath,
       signal,
+      // Planned by this run (its listing of the target is at hand): the walk's description is fresh.
+      fresh: ctx.listed !== undefined,
       // Counted as flowing, so that rate and ETA describe the service's copy.
       progress: (bytesDone) => {
         ctx.setBytes(bytesDone, bytesDone - reported);
@@ -243,7 +271,12 @@ async function attemptOnce(
     }
     if (target.capabilities.setModTime && file.modified !== undefined) options.modified = file.modified;
     if (ctx.storageClass) options.storageClass = ctx.storageClass;
-    written = await target.write(writePath, counted, options);
+    try {
+      written = await target.write(writePath, counted, options);
+    } finally {
+      // A target that failed or refused before reading all of it (or any of it) leaves the source open.
+      await counted.close();
+    }
     started.committed = true;
   }
 
@@ -415,30 +448,42 @@ async function discardToken(ctx: Pick<FileTransferContext, 'file' | 'target' | '
 }
 
 /**
- * Passes a stream through, calling `onChunk` for each chunk and `onEnd` once it is exhausted. A plain iterator rather than an async generator:
- * this runs for every chunk of every copy, and a generator adds a promise hop and a queue per chunk.
- * Returning (the consumer stopped early) is passed on, so the source releases its connection.
+ * Passes a stream through, calling `onChunk` for each chunk and `onEnd` once it is exhausted. A plain iterator
+ * rather than an async generator: this runs for every chunk of every copy, and a generator adds a promise hop
+ * and a queue per chunk. Returning (the consumer stopped early) is passed on, so the source releases its
+ * connection; close() does the same for a consumer that never started, or stopped without saying so.
  */
 function tapChunks(
   source: AsyncIterable<Uint8Array>,
   onChunk: (chunk: Uint8Array) => void,
   onEnd: () => void,
-): AsyncIterable<Uint8Array> {
+): AsyncIterable<Uint8Array> & { close(): Promise<void> } {
+  let inner: AsyncIterator<Uint8Array> | undefined;
+  let ended = false;
+  const open = () => (inner ??= source[Symbol.asyncIterator]());
   return {
     [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-      const inner = source[Symbol.asyncIterator]();
+      const iterator = open();
       return {
         next: () =>
-          inner.next().then((result) => {
-            if (result.done) onEnd();
-            else onChunk(result.value);
+          iterator.next().then((result) => {
+            if (result.done) {
+              ended = true;
+              onEnd();
+            } else onChunk(result.value);
             return result;
           }),
         return: async (value?: unknown) => {
-          await inner.return?.(value);
+          ended = true;
+          await iterator.return?.(value);
           return { done: true, value: undefined };
         },
       };
+    },
+    async close() {
+      if (ended) return;
+      ended = true;
+      await Promise.resolve(open().return?.()).catch(() => undefined);
     },
   };
 }

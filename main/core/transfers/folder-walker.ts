@@ -1,6 +1,7 @@
-// Turns a request into the list of files to copy: stats the source, and for a folder walks it page by page
-// (depth first, one folder listed at a time), creating each folder on the target as it goes — so empty
-// folders are copied too. Names come from a server we do not trust: each must be one the target can hold
+// Turns a request into the files to copy: stats the source, and for a folder walks it page by page (depth
+// first, one folder listed at a time), creating each folder on the target as it goes — so empty folders are
+// copied too. Files are handed to the engine a listing page at a time (it keeps them in its store, not in
+// memory), so a walk of a million files holds no more than a page of them. Names come from a server we do not trust: each must be one the target can hold
 // (nameProblem with its nameRules) and every target path is checked to lie inside the target folder before
 // anything is created there. A name refused here, or left out by the source's listing, becomes a skipped record
 // carrying the reason as its error: counted and reported, never lost without a word.
@@ -8,11 +9,10 @@ import { FerryError, isFerryError } from '../../../shared/errors';
 import { baseName, isInside, joinPath, nameProblem, parentPath } from '../../../shared/paths';
 import type { CancelSignal, Entry, Provider, SkippedName } from '../../../shared/provider';
 import type { TransferRequest } from '../../../shared/transfers';
-import { throwIfAborted } from '../util/abort';
-import type { FileRecord } from './job-model';
+import { throwIfAborted, turnTaker } from '../util/abort';
+import type { FileRecord, ListedTarget } from './job-model';
 import type { Release } from './semaphore';
-import type { TargetListing } from './target-listing';
-import { isTempName } from './temp-name';
+import { isTempName, tempPathFor } from './temp-name';
 
 export interface WalkContext {
   request: TransferRequest;
@@ -22,9 +22,27 @@ export interface WalkContext {
   slots: (providers: Provider[], signal: CancelSignal) => Promise<Release>;
   warn: (message: string) => void;
   signal: CancelSignal;
-  /** When given, each target folder that receives files is listed once and the listing recorded here. */
-  listing?: TargetListing;
+  /**
+   * List each target folder that receives files once, and give each file what it said (FileRecord.listed), so
+   * the overwrite policy is decided without a stat per file.
+   */
+  listTargets?: boolean;
+  /** Receives the planned files, a page at a time, in the order they are to be copied. */
+  onFiles: (files: PlannedFile[]) => void;
+  /** Lets the event loop turn now and then (the engine's shared turnTaker). */
+  takeTurn?: () => Promise<void>;
+  /** The walk reached a folder; `created` names it when the walk created it on the target. */
+  onFolder?: (created: string | undefined) => void;
 }
+
+/** A file as the walk plans it; the engine numbers it (FileRecord.seq). */
+export type PlannedFile = Omit<FileRecord, 'seq'>;
+
+/**
+ * A target folder with more entries than this is not listed ahead: its listing would be held in memory while
+ * the folder is walked. Its files are stat'ed one by one instead.
+ */
+const MAX_LISTED_PER_FOLDER = 20_000;
 
 interface PendingFolder {
   from: string;
@@ -33,10 +51,10 @@ interface PendingFolder {
   refused?: FerryError;
 }
 
-export async function planFiles(ctx: WalkContext): Promise<FileRecord[]> {
+export async function planFiles(ctx: WalkContext): Promise<void> {
   const { request, source, target, signal } = ctx;
   const sourceEntry = await withSlot(ctx, [source], () => source.stat(request.source.path, { signal }));
-  if (sourceEntry.type === 'file') return [await planSingleFile(ctx, sourceEntry)];
+  if (sourceEntry.type === 'file') return ctx.onFiles([await planSingleFile(ctx, sourceEntry)]);
 
   if (!request.recursive) {
     throw new FerryError(
@@ -50,16 +68,18 @@ export async function planFiles(ctx: WalkContext): Promise<FileRecord[]> {
   // Copying a folder into itself would walk the copy as it is made.
   const avoid = source === target && isInside(request.source.path, targetRoot) ? targetRoot : undefined;
 
-  const files: FileRecord[] = [];
   const pending: PendingFolder[] = [{ from: request.source.path, to: targetRoot }];
+  const takeTurn = ctx.takeTurn ?? turnTaker();
   while (pending.length > 0) {
     throwIfAborted(signal);
     const folder = pending.pop()!;
     if (!isInside(targetRoot, folder.to))
       throw new FerryError('InvalidInput', `Refusing to write outside ${targetRoot}.`);
+    let created = false;
     if (folder.to !== '/' && !folder.refused) {
       try {
-        await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }));
+        created =
+          (await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }))) === true;
       } catch (error) {
         // A subfolder the target refuses (a link leading out of the target folder, no permission) fails the
         // files below it, each counted and reported; the rest of the tree is still copied.
@@ -67,43 +87,60 @@ export async function planFiles(ctx: WalkContext): Promise<FileRecord[]> {
         folder.refused = error;
       }
     }
-    const children = await listAll(ctx, folder.from, source, (skipped) => {
-      files.push(refusedRecord(folder, skipped));
-    });
+    // At once: a cancel that comes while the folder is listed must still find what was created to remove it.
+    ctx.onFolder?.(created ? folder.to : undefined);
     const subfolders: PendingFolder[] = [];
-    const targets: string[] = [];
-    for (const entry of children) {
-      const problem = nameProblem(entry.name, target.capabilities.nameRules);
-      if (problem !== undefined) {
-        files.push(refusedRecord(folder, { name: entry.name, reason: problem, type: entry.type }));
-        continue;
+    // What the target folder holds: nothing when the walk just created it, else one listing of it.
+    const known =
+      !ctx.listTargets || folder.refused
+        ? undefined
+        : created
+          ? new Map<string, Entry>()
+          : await listTarget(ctx, folder.to);
+    const listedAt = Date.now();
+    await withSlot(ctx, [source], async () => {
+      let refused: PlannedFile[] = [];
+      const onSkipped = (skipped: SkippedName) => refused.push(refusedRecord(folder, skipped));
+      for await (const page of source.list(folder.from, { signal, onSkipped })) {
+        const files = refused;
+        refused = [];
+        for (const entry of page) {
+          const problem = nameProblem(entry.name, target.capabilities.nameRules);
+          if (problem !== undefined) {
+            files.push(refusedRecord(folder, { name: entry.name, reason: problem, type: entry.type }));
+            continue;
+          }
+          const from = joinPath(folder.from, entry.name);
+          const to = joinPath(folder.to, entry.name);
+          if (entry.symlink) {
+            ctx.warn(`Skipped ${from}: it is a link or special file.`);
+          } else if (entry.type === 'folder') {
+            if (avoid !== undefined && from === avoid) ctx.warn(`Skipped ${from}: it is the folder being copied into.`);
+            else subfolders.push(folder.refused ? { from, to, refused: folder.refused } : { from, to });
+          } else if (isTempName(entry.name)) {
+            ctx.warn(`Skipped ${from}: it is an unfinished FileFerry transfer.`);
+          } else if (folder.refused) {
+            files.push({ ...fileRecord(from, to, entry), state: 'failed', error: folder.refused.toJSON() });
+          } else {
+            const record = fileRecord(from, to, entry);
+            if (known) record.listed = listedFor(known, to, listedAt);
+            files.push(record);
+          }
+        }
+        if (files.length > 0) ctx.onFiles(files);
+        await takeTurn();
       }
-      const from = joinPath(folder.from, entry.name);
-      const to = joinPath(folder.to, entry.name);
-      if (entry.symlink) {
-        ctx.warn(`Skipped ${from}: it is a link or special file.`);
-      } else if (entry.type === 'folder') {
-        if (avoid !== undefined && from === avoid) ctx.warn(`Skipped ${from}: it is the folder being copied into.`);
-        else subfolders.push(folder.refused ? { from, to, refused: folder.refused } : { from, to });
-      } else if (isTempName(entry.name)) {
-        ctx.warn(`Skipped ${from}: it is an unfinished FileFerry transfer.`);
-      } else if (folder.refused) {
-        files.push({ ...fileRecord(from, to, entry), state: 'failed', error: folder.refused.toJSON() });
-      } else {
-        files.push(fileRecord(from, to, entry));
-        targets.push(to);
-      }
-    }
-    if (ctx.listing && targets.length > 0) await recordTargetFolder(ctx, ctx.listing, folder.to, targets);
+      if (refused.length > 0) ctx.onFiles(refused);
+    });
     // Reverse so the stack visits subfolders in listing order.
     pending.push(...subfolders.reverse());
   }
-  return files;
 }
 
-async function planSingleFile(ctx: WalkContext, entry: Entry): Promise<FileRecord> {
+async function planSingleFile(ctx: WalkContext, entry: Entry): Promise<PlannedFile> {
   const { request, target, signal } = ctx;
   let to = request.intoFolder ? joinPath(request.target.path, baseName(request.source.path)) : request.target.path;
+  let listed: ListedTarget | undefined;
   if (!request.intoFolder) {
     // Like cp: a file copied onto an existing folder goes inside it rather than failing.
     const existing = await withSlot(ctx, [target], () => target.stat(to, { signal })).catch((error: unknown) => {
@@ -112,48 +149,46 @@ async function planSingleFile(ctx: WalkContext, entry: Entry): Promise<FileRecor
     });
     if (existing?.type === 'folder') to = joinPath(to, baseName(request.source.path));
     // What the stat found is what the overwrite policy asks about: spare it a second stat of the same file.
-    else ctx.listing?.record([to], existing ? [existing] : []);
+    else if (ctx.listTargets) listed = { ...(existing ? { final: existing } : {}), at: Date.now() };
   }
   if (to === '/') throw new FerryError('InvalidInput', 'The target must name a file or a folder, not the root alone.');
   assertTargetHolds(target, baseName(to));
   const parent = parentPath(to);
   if (parent !== '/') await withSlot(ctx, [target], () => target.mkdir(parent, { signal, foldersOnly: true }));
-  return fileRecord(request.source.path, to, entry);
-}
-
-async function listAll(
-  ctx: WalkContext,
-  path: string,
-  provider = ctx.source,
-  onSkipped?: (skipped: SkippedName) => void,
-): Promise<Entry[]> {
-  return withSlot(ctx, [provider], async () => {
-    const entries: Entry[] = [];
-    for await (const page of provider.list(path, { signal: ctx.signal, ...(onSkipped ? { onSkipped } : {}) }))
-      entries.push(...page);
-    return entries;
-  });
+  const record = fileRecord(request.source.path, to, entry);
+  if (listed) record.listed = listed;
+  return record;
 }
 
 /**
- * Lists a target folder once for the files about to be written into it. A folder that does not exist (yet:
- * bucket stores) holds nothing; any other failure leaves those files to be stat'ed one by one.
+ * The target folder's entries by name, listed once for the files about to be written into it. A folder that
+ * does not exist (yet: bucket stores) holds nothing; one too large to hold (MAX_LISTED_PER_FOLDER), or any
+ * other failure, gives undefined: those files are stat'ed one by one.
  */
-async function recordTargetFolder(
-  ctx: WalkContext,
-  listing: TargetListing,
-  folder: string,
-  targets: string[],
-): Promise<void> {
-  let entries: Entry[];
+async function listTarget(ctx: WalkContext, folder: string): Promise<Map<string, Entry> | undefined> {
+  const known = new Map<string, Entry>();
   try {
-    entries = await listAll(ctx, folder, ctx.target);
+    return await withSlot(ctx, [ctx.target], async () => {
+      for await (const page of ctx.target.list(folder, { signal: ctx.signal })) {
+        for (const entry of page) known.set(entry.name, entry);
+        if (known.size > MAX_LISTED_PER_FOLDER) return undefined;
+      }
+      return known;
+    });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    if (!isFerryError(error, 'NotFound')) return;
-    entries = [];
+    return isFerryError(error, 'NotFound') ? known : undefined;
   }
-  listing.record(targets, entries);
+}
+
+/** What a target folder's entries say about the file `to` and its temporary. */
+function listedFor(known: Map<string, Entry>, to: string, at: number): ListedTarget {
+  const listed: ListedTarget = { at };
+  const final = known.get(baseName(to));
+  const temp = known.get(baseName(tempPathFor(to)));
+  if (final) listed.final = final;
+  if (temp) listed.temp = temp;
+  return listed;
 }
 
 async function withSlot<T>(ctx: WalkContext, providers: Provider[], fn: () => Promise<T>): Promise<T> {
@@ -177,7 +212,7 @@ function assertTargetHolds(target: Provider, name: string): void {
  * CLI and the job log name it. Skipped rather than failed: retrying cannot change a name. Its paths are for
  * showing only (joinPath would resolve a ".." or split an "a/b"), and no operation ever uses them.
  */
-function refusedRecord(folder: { from: string; to: string }, skipped: SkippedName): FileRecord {
+function refusedRecord(folder: { from: string; to: string }, skipped: SkippedName): PlannedFile {
   const shown = (parent: string) => `${parent === '/' ? '' : parent}/${skipped.name}`;
   const contents = skipped.type === 'folder' ? ' (nor anything in that folder)' : '';
   const error = new FerryError(
@@ -194,8 +229,8 @@ function refusedRecord(folder: { from: string; to: string }, skipped: SkippedNam
   };
 }
 
-function fileRecord(source: string, target: string, entry: Entry): FileRecord {
-  const record: FileRecord = { source, target, state: 'pending', bytesDone: 0, attempts: 0 };
+function fileRecord(source: string, target: string, entry: Entry): PlannedFile {
+  const record: PlannedFile = { source, target, state: 'pending', bytesDone: 0, attempts: 0 };
   if (entry.size !== undefined) record.size = entry.size;
   if (entry.modified !== undefined) record.modified = entry.modified;
   if (entry.hashes && Object.keys(entry.hashes).length > 0) record.hashes = { ...entry.hashes };

@@ -7,7 +7,7 @@
 // would manage (an object onto itself): any failure here is not fatal. The caller then streams the file as
 // usual, and the reason goes to the job's log.
 import { isFerryError } from '../../../shared/errors';
-import type { CancelSignal, FromUrlWriteOptions, Provider, WriteResult } from '../../../shared/provider';
+import type { CancelSignal, Entry, FromUrlWriteOptions, Provider, WriteResult } from '../../../shared/provider';
 import { throwIfAborted } from '../util/abort';
 import type { FileRecord } from './job-model';
 import { checkHash, checkSize, chooseHash, mergeHashes } from './verification';
@@ -59,6 +59,8 @@ export interface ServiceCopyContext {
   target: Provider;
   /** Where the bytes go: the final name for atomic targets, else the temporary. */
   writePath: string;
+  /** The file was described by this run's walk moments ago (not restored from an earlier run). */
+  fresh?: boolean;
   storageClass?: string;
   signal: CancelSignal;
   /** The bytes the site has copied so far, where it says (CopyOptions and FromUrlWriteOptions.onProgress). */
@@ -76,7 +78,12 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
   let wrote = false;
   try {
     // A fresh stat: the URL serves the object as it is now, so size and hashes must describe that object.
-    const entry = await source.stat(file.source, { signal });
+    // Within one site the walk of this run has just described the file: a file changed since then fails the
+    // size check below and is streamed instead, which notices the change.
+    const entry =
+      ctx.route === 'same-site' && ctx.fresh && file.size !== undefined
+        ? describedByWalk(file)
+        : await source.stat(file.source, { signal });
     if (entry.type !== 'file' || entry.size === undefined || entry.unavailable) return undefined;
     file.size = entry.size;
     if (entry.modified !== undefined) file.modified = entry.modified;
@@ -89,6 +96,8 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
         signal,
         onProgress: ctx.progress,
         ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
+        ...(entry.modified !== undefined ? { modified: entry.modified } : {}),
+        size: entry.size,
       });
     } else {
       const url = await source.readUrl!(file.source, { expiresInSeconds: urlLifetimeSeconds(entry.size) });
@@ -123,6 +132,14 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
     );
     return undefined;
   }
+}
+
+/** The source as this run's walk described it (its record), for a copy made within one site. */
+function describedByWalk(file: FileRecord): Entry {
+  const entry: Entry = { name: '', path: file.source, type: 'file', size: file.size! };
+  if (file.modified !== undefined) entry.modified = file.modified;
+  if (file.hashes) entry.hashes = { ...file.hashes };
+  return entry;
 }
 
 /** A service copy that failed verification: the streamed copy replaces it, but should that fail too, no bad copy may stay behind that was not there before. */

@@ -6,6 +6,7 @@ import type { ReadOptions } from '../../../../shared/provider';
 import { azureError, azureErrorCode, azureStatus, type AzureErrorContext } from './errors';
 import type { BlobLocation } from './paths';
 import { unavailableReason } from './tiers';
+import { releaseOnReturn } from '../../util/release-on-return';
 
 export async function readBlob(
   service: BlobServiceClient,
@@ -39,13 +40,15 @@ export async function readBlob(
   }
   const body = response.readableStreamBody;
   if (!body) return empty();
-  return (async function* () {
+  const bytes = (async function* () {
     try {
       for await (const chunk of body) yield chunk as Uint8Array;
     } catch (error) {
       throw azureError(error, errorContext(loc.path, 'read'));
     }
   })();
+  // Given up before the first byte (its target refused the file), the response still holds a socket.
+  return releaseOnReturn(bytes, () => void (body as { destroy?: () => void }).destroy?.());
 }
 
 /** A clear message for an archived blob, naming its rehydration state when one is under way. */

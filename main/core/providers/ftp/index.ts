@@ -32,7 +32,7 @@ export async function openFtpProvider(spec: FtpSpec, context: ProviderContext): 
     log.debug('FTP connection opened', { tls: spec.tls, features: session.features });
     return session;
   });
-  const { connection } = await pool.acquire();
+  const { connection } = await pool.acquire(context.signal);
   let features: ServerFeatures;
   try {
     features = { ...connection.features, backslashSeparates: await backslashSeparates(connection.client) };

@@ -22,6 +22,7 @@ import type { CancelSignal, SkippedName } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
 import { onAbort, sleep, throwIfAborted } from '../../util/abort';
 import { BufferPool } from '../../util/buffer-pool';
+import { releaseOnReturn } from '../../util/release-on-return';
 import { OperationDeadline, operationTimeoutMs } from './deadline';
 import { deadlineError, isFtpReply, toFerryError } from './errors';
 import { notEmptied, parseMlstReply, toEntries, toEntry } from './listing';
@@ -142,7 +143,13 @@ export class FtpProvider implements Provider {
         if (stale) continue;
         throw this.fail(failure, action, signal, session);
       }
-      return this.readStream(session, first, chunks, transfer, length, action, signal, detach);
+      // Given up before its first byte was asked for (the target refused the file), the download still holds
+      // this connection mid-RETR: close it, as readStream's own finally would.
+      return releaseOnReturn(this.readStream(session, first, chunks, transfer, length, action, signal, detach), () => {
+        detach();
+        session.close();
+        this.pool.release(session, false);
+      });
     }
   }
 
@@ -289,24 +296,27 @@ export class FtpProvider implements Provider {
     return error;
   }
 
-  async mkdir(path: string, options: CallOptions = {}): Promise<void> {
+  async mkdir(path: string, options: CallOptions = {}): Promise<boolean> {
     const folder = normalizePath(path);
-    if (folder === '/') return;
-    await this.run(`create the folder ${folder}`, options.signal, async (session) => {
+    if (folder === '/') return false;
+    return this.run(`create the folder ${folder}`, options.signal, async (session) => {
       const { client } = session;
-      if ((await client.sendIgnoringError(`CWD ${folder}`)).code < 400) return;
+      if ((await client.sendIgnoringError(`CWD ${folder}`)).code < 400) return false;
       // One level at a time: many servers (ftp-srv among them) cannot create missing parents.
       let current = '';
+      let created = false;
       for (const segment of folder.slice(1).split('/')) {
         current += `/${segment}`;
         const reply = await client.sendIgnoringError(`MKD ${current}`);
-        if (reply.code < 400) continue;
+        created = reply.code < 400;
+        if (created) continue;
         const existing = await this.statOn(session, current);
         if (existing?.type === 'folder') continue;
         if (existing)
           throw new FerryError('AlreadyExists', `${current} is a file, so the folder ${folder} cannot be created.`);
         throw new FTPError(reply);
       }
+      return created;
     });
   }
 

@@ -11,7 +11,7 @@
 // (/proc/self/fd/N/name resolves through the open folder, not by its path), after checking where the handle
 // really is (readlink of /proc/self/fd/N). The final component is opened with O_NOFOLLOW. Elsewhere (no
 // /proc) the check is made on the resolved path just before the operation: the same rule, with a small window.
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, readlinkSync } from 'node:fs';
 import { lstat, open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { FerryError } from '../../../../shared/errors';
@@ -19,6 +19,18 @@ import { fsError } from './errors';
 
 const PROC_FD = '/proc/self/fd';
 const HAS_PROC_FD = process.platform === 'linux' && existsSync(PROC_FD);
+/** Folders kept open between operations: a folder job writes file after file into the same few folders. */
+const KEEP_OPEN = 8;
+/** Folders kept open are closed after this long without use. */
+const KEEP_OPEN_MS = 2000;
+
+interface OpenFolder {
+  folder: HeldFolder;
+  /** Operations using it now: it is not closed under them. */
+  users: number;
+  /** No longer where it was when held: closed once its last operation ends. */
+  retired?: boolean;
+}
 
 /** A folder held open (Linux) or resolved (elsewhere), whose entries are named through it. */
 export interface HeldFolder {
@@ -26,11 +38,17 @@ export interface HeldFolder {
   readonly real: string;
   /** A path naming `name` inside this very folder, for fs calls. */
   entry(name: string): string;
+  /** The open folder's descriptor (Linux); undefined where the folder is named by path. */
+  readonly fd?: number;
   close(): Promise<void>;
 }
 
 /** The folder the user chose, resolved, with the rule above. */
 export class Confinement {
+  /** Held folders by OS path, least recently used first (see lease()). */
+  private readonly open = new Map<string, OpenFolder>();
+  private idle: ReturnType<typeof setTimeout> | undefined;
+
   private constructor(
     /** The chosen folder as an OS path, as the user named it. */
     readonly chosen: string,
@@ -79,7 +97,7 @@ export class Confinement {
       const real = await readlink(`${PROC_FD}/${handle.fd}`);
       if (!this.isInside(real)) throw await this.outside(osDir);
       const base = `${PROC_FD}/${handle.fd}`;
-      return { real, entry: (name) => `${base}/${name}`, close: () => handle.close() };
+      return { real, fd: handle.fd, entry: (name) => `${base}/${name}`, close: () => handle.close() };
     } catch (error) {
       await handle.close();
       throw error;
@@ -88,12 +106,68 @@ export class Confinement {
 
   /** Holds an entry's own folder; `use` gets the held folder and the entry's name. */
   async inFolderOf<T>(osPath: string, use: (folder: HeldFolder, name: string) => Promise<T>): Promise<T> {
-    const folder = await this.hold(path.dirname(osPath));
+    const dir = path.dirname(osPath);
+    const lease = await this.lease(dir);
     try {
-      return await use(folder, path.basename(osPath));
+      return await use(lease.folder, path.basename(osPath));
     } finally {
-      await folder.close();
+      lease.users--;
+      if (lease.retired && lease.users === 0) void lease.folder.close().catch(() => undefined);
+      this.tidy();
     }
+  }
+
+  /**
+   * A held folder for `dir`, reusing one held already while it is where it was: the kernel's word on where the
+   * open folder is now (/proc/self/fd, read synchronously: it never waits for a disk) must still be the path it
+   * had when it was checked. A folder moved away, or replaced by a link, since then is held afresh and checked.
+   */
+  private async lease(dir: string): Promise<OpenFolder> {
+    const cached = this.open.get(dir);
+    if (cached && this.stillAt(cached.folder)) {
+      this.open.delete(dir);
+      this.open.set(dir, cached); // most recently used last
+      cached.users++;
+      return cached;
+    }
+    const entry: OpenFolder = { folder: await this.hold(dir), users: 1 };
+    const replaced = this.open.get(dir);
+    if (replaced) {
+      // Moved away since: closed now, or by the last operation still using it.
+      replaced.retired = true;
+      if (replaced.users === 0) void replaced.folder.close().catch(() => undefined);
+    }
+    this.open.delete(dir);
+    this.open.set(dir, entry);
+    return entry;
+  }
+
+  private stillAt(folder: HeldFolder): boolean {
+    if (!folder.fd) return false;
+    try {
+      return readlinkSync(`${PROC_FD}/${folder.fd}`) === folder.real;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes the least recently used folders beyond KEEP_OPEN, and all unused ones once idle. */
+  private tidy(): void {
+    for (const [dir, entry] of this.open) {
+      if (this.open.size <= KEEP_OPEN) break;
+      if (entry.users > 0) continue;
+      this.open.delete(dir);
+      void entry.folder.close().catch(() => undefined);
+    }
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      for (const [dir, entry] of this.open) {
+        if (entry.users > 0) continue;
+        this.open.delete(dir);
+        void entry.folder.close().catch(() => undefined);
+      }
+    }, KEEP_OPEN_MS);
+    this.idle.unref();
   }
 
   /** Refuses a path the chosen folder does not cover (the engine never asks for one; a bug must not write). */

@@ -10,6 +10,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { CancelSignal } from '../../../../shared/provider';
 import { throwIfAborted } from '../../util/abort';
+import { releaseOnReturn } from '../../util/release-on-return';
 
 export interface RecycledReadOptions {
   start: number;
@@ -29,8 +30,12 @@ interface PendingRead {
   want: number;
 }
 
-/** Yields the file's bytes; closes `handle` when done, failed or abandoned. */
-export async function* readRecycled(handle: FileHandle, options: RecycledReadOptions): AsyncGenerator<Uint8Array> {
+/** Yields the file's bytes; closes `handle` when done, failed or abandoned, even before the first byte. */
+export function readRecycled(handle: FileHandle, options: RecycledReadOptions): AsyncGenerator<Uint8Array> {
+  return releaseOnReturn(recycledChunks(handle, options), () => handle.close());
+}
+
+async function* recycledChunks(handle: FileHandle, options: RecycledReadOptions): AsyncGenerator<Uint8Array> {
   const { chunkSize, end, signal } = options;
   const free: Buffer[] = [];
   const ahead: Array<Promise<PendingRead>> = [];

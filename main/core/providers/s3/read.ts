@@ -7,6 +7,7 @@ import type { ReadOptions } from '../../../../shared/provider';
 import { ARCHIVE_CLASSES, archivedMessage, restoreStateFromHeader, restoringMessage } from './entries';
 import { s3Error, s3ErrorCode } from './errors';
 import { headObject, type ObjectRef } from './head';
+import { releaseOnReturn } from '../../util/release-on-return';
 
 async function* nothing(): AsyncGenerator<Uint8Array> {}
 
@@ -79,7 +80,15 @@ export async function readObject(
     const body = response.Body as AsyncIterable<Uint8Array> | undefined;
     if (!body) return nothing();
     const honouredRange = range !== undefined && response.ContentRange !== undefined;
-    return trimmed(body, range && !honouredRange ? offset : 0, length ?? Infinity, response.ContentLength, ref.what);
+    const bytes = trimmed(
+      body,
+      range && !honouredRange ? offset : 0,
+      length ?? Infinity,
+      response.ContentLength,
+      ref.what,
+    );
+    // Given up before the first byte (its target refused the file), the response still holds a socket.
+    return releaseOnReturn(bytes, () => void (body as { destroy?: () => void }).destroy?.());
   } catch (error) {
     const code = s3ErrorCode(error);
     if (code === 'InvalidRange') {
