@@ -17,9 +17,14 @@ export default defineConfig({
   },
   preload: {
     build: {
-      // A sandboxed preload must be a classic script: CommonJS, with only 'electron' left to require().
+      // A sandboxed preload must be a classic script: CommonJS, with only 'electron' left to require() (its
+      // require() knows nothing else), so no dependency stays external. Our modules have no side effects on
+      // import, so what the bridge does not use (the zod schemas shared/api re-exports) is left out.
+      externalizeDeps: false,
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'preload/index.ts') },
+        external: ['electron'],
+        treeshake: { moduleSideEffects: false },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },

@@ -1,9 +1,10 @@
 // `npm run bench [-- SUITE…]`: FileFerry's throughput and memory beside peer tools, on loopback servers that
-// each suite starts and stops itself. Suites: ftp (issue 2), cloud (issue 4), engine (issue 21). See
+// each suite starts and stops itself. Suites: ftp (issue 2), cloud (4), engine (21), cli (15). See
 // bench/README.md.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliBench } from './cli';
 import { cloudBench } from './cloud';
 import { engineBench } from './engine';
 import { ftpBench } from './ftp';
@@ -15,6 +16,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<{ measurements: Meas
   ftp: ftpBench,
   cloud: cloudBench,
   engine: engineBench,
+  cli: cliBench,
 };
 
 function numberFromEnv(name: string, fallback: number): number {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: build the app, then launch the desktop window. Where Electron cannot start (no binary and no
-// way to download one, no display), fall back: web mode will serve the same UI to a browser once it exists;
-// until then the CLI is how FileFerry is used, so its help is shown.
-import { spawnSync } from 'node:child_process';
+// way to download one, no display), say why in one line and start web mode instead: the same UI in a browser,
+// at the address `fileferry serve` prints on a line of its own. `npm run web` (`start.mjs --web [serve
+// options]`) builds and starts web mode directly. Web mode runs until Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -52,8 +53,21 @@ function launchElectron() {
   process.exit(run.status ?? 0);
 }
 
-const why = launchElectron();
-say(`the desktop window cannot start here: ${why}.`);
-say('Web mode (the same UI in a browser) is not built yet; use the fileferry command meanwhile:');
-const help = spawnSync(process.execPath, [path.join(ROOT, 'main/cli/fileferry.mjs'), '--help'], { stdio: 'inherit' });
-process.exit(help.status ?? 0);
+/** Runs `fileferry serve` until it ends; a signal to this process (Ctrl-C, kill) is passed on to it. */
+function startWebMode(args) {
+  const serve = spawn(process.execPath, [path.join(ROOT, 'main/cli/fileferry.mjs'), 'serve', ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  // A terminal's Ctrl-C reaches both processes; serve ignores the second one while it stops.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => serve.kill(signal));
+  serve.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const [mode, ...serveArgs] = process.argv.slice(2);
+if (mode === '--web') startWebMode(serveArgs);
+else {
+  const why = launchElectron();
+  say(`the desktop window cannot start here: ${why}; starting web mode (the same app in a browser) instead.`);
+  startWebMode([]);
+}

@@ -1,10 +1,10 @@
-// The bridge: one method per API call, each forwarding to its IPC channel. No logic, and never the raw
-// ipcRenderer (a renderer holding it could call any channel).
-import { contextBridge, ipcRenderer } from 'electron';
-import { API_CHANNELS, API_GLOBAL, type FileFerryApi } from '../shared/api';
+// The preload: exposes the bridge (bridge.ts) on window[API_GLOBAL] and nothing else. It runs sandboxed, so it
+// is bundled into one CommonJS script with only 'electron' left to require().
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { API_GLOBAL } from '../shared/api';
+import { createDesktopBridge } from './bridge';
 
-const api: FileFerryApi = {
-  version: () => ipcRenderer.invoke(API_CHANNELS.version),
-};
-
-contextBridge.exposeInMainWorld(API_GLOBAL, api);
+contextBridge.exposeInMainWorld(
+  API_GLOBAL,
+  createDesktopBridge(ipcRenderer, (file) => webUtils.getPathForFile(file)),
+);

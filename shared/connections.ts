@@ -3,6 +3,7 @@
 // process validates the connections file, every IPC/CLI draft and every import with these schemas.
 import { z } from 'zod';
 import { CONNECTION_KINDS, connectionSpecSchema, type SecretField } from './connection';
+import type { SerializedError } from './errors';
 
 const noControlChars = (s: string) => !/[\r\n\0]/.test(s);
 
@@ -89,7 +90,7 @@ export function connectionNameKey(name: string): string {
 /** What "test connection" reports. */
 export type ConnectionTestResult =
   | { ok: true; path: string; elapsedMs: number }
-  | { ok: false; path: string; elapsedMs: number; error: { code: string; message: string } };
+  | { ok: false; path: string; elapsedMs: number; error: SerializedError };
 
 /** The first few validation problems as "path: message" lines people can act on. */
 export function describeIssues(

@@ -19,12 +19,18 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return (ERROR_CODES as readonly unknown[]).includes(value);
+}
+
 /** Codes worth retrying: the same call may succeed a moment later. */
 export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['Network', 'Timeout', 'Protocol']);
 
 export interface SerializedError {
   code: ErrorCode;
   message: string;
+  /** Extra, non-secret facts (FerryError.details), e.g. a certificate's fingerprint. */
+  details?: Record<string, string | number | boolean>;
 }
 
 export class FerryError extends Error {

@@ -21,6 +21,11 @@ export interface Entry {
   size?: number;
   /** Milliseconds since the epoch, at the provider's modtime precision. */
   modified?: number;
+  /**
+   * The server's own words for the date when it gives no exact time (an FTP LIST line's "Dec 07 20:27": no
+   * year, no seconds, no time zone). Shown to people; never compared.
+   */
+  modifiedText?: string;
   /** Hashes the listing or stat already carries (hex, lower case), e.g. S3's single-part ETag as md5. */
   hashes?: Partial<Record<HashAlgorithm, string>>;
   /** Storage class or access tier (S3 STANDARD/GLACIER…, Azure Hot/Cool/Archive). */

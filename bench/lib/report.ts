@@ -57,7 +57,7 @@ export function ratioGoal(
   return {
     what,
     met: ratio >= factor,
-    detail: `${ratio.toFixed(2)}× ${fastest(peer).tool} (goal ≥ ${factor}×)${medians}`,
+    detail: `${ratio.toFixed(2)}× ${fastest(peer).tool} (goal ≥ ${Number(factor.toFixed(2))}×)${medians}`,
   };
 }
 

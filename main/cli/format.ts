@@ -1,4 +1,5 @@
 // Human-readable sizes, rates, durations and dates for CLI output, and names made safe to print (printable).
+import { UNPRINTABLE } from '../../shared/text';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -28,11 +29,6 @@ export function formatDate(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-// Control characters (C0, DEL and C1: ESC and CSI start the sequences that retitle, recolour or clear a
-// terminal), line and paragraph separators, and bidirectional overrides and isolates (which reorder what is
-// shown, so "txt.exe" can look like "exe.txt").
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**

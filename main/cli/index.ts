@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "change a file's S3 storage class or Azure access tier (from Archive: rehydrate)",
     load: async () => (await import('./commands/tier')).tier,
   },
+  serve: {
+    summary: 'web mode: the app in a browser on this computer',
+    load: async () => (await import('./commands/serve')).serve,
+  },
   connections: {
     summary: 'list, add, test, rm, import and export saved connections',
     load: async () => {

@@ -20,7 +20,8 @@ import { createLogger } from '../core/log/logger';
 // Types only: the Azure SDK loads when an Azure connection is opened.
 import type { AzureProviderContext, EntraInteraction } from '../core/providers/azure-blob';
 import { noSecrets } from '../core/providers/registry';
-import { connectionKey } from '../core/transfers';
+// Not '../core/transfers': that index loads the whole engine, which ls, mkdir and rm never use.
+import { connectionKey } from '../core/transfers/connection-key';
 import { describeAddress, localProviderPath, parseAddress, type Address } from './address';
 import { cliEntraInteraction, cliSecretSaver } from './entra-sign-in';
 import { UsageError } from './exit-codes';

@@ -1,27 +1,158 @@
-// Placeholder page until the two-pane UI lands: shows the product name and which API version answers.
-import { useEffect, useState } from 'react';
-import type { VersionInfo } from '../../shared/api';
-import { getApi } from './api';
+// The window: a toolbar, two panes side by side with a splitter between them, the transfer queue below (its
+// height and the panes' split remembered), a status bar. It owns the API client's subscriptions and hands the
+// workspace (what happens between panes) down by context; components render the stores.
+import clsx from 'clsx';
+import { Moon, Plug, Settings2, Sun, Ship } from 'lucide-react';
+import { useEffect, useMemo, useState } from 'react';
+import { Group, Panel, Separator } from 'react-resizable-panels';
+import { useStore } from 'zustand';
+import type { FileFerryApi, Settings } from '../../shared/api';
+import { Dialogs } from './app/Dialogs';
+import { Toasts } from './app/Toasts';
+import { uiStore } from './app/ui-store';
+import { createWorkspace, WorkspaceProvider, type Workspace } from './app/workspace';
+import { connectionsStore } from './connections/connections-store';
+import { Pane } from './panes/Pane';
+import { createPaneStore, type Side } from './panes/pane-store';
+import { QueuePanel } from './queue/QueuePanel';
+import { queueStore } from './queue/queue-store';
+import { settingsStore } from './settings/settings-store';
+import { StatusBar } from './app/StatusBar';
 
-export function App(): React.JSX.Element {
-  const [version, setVersion] = useState<VersionInfo | 'none' | undefined>();
+export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
+  const panes = useMemo(() => ({ left: createPaneStore('left', api), right: createPaneStore('right', api) }), [api]);
+  const actions = useMemo(() => createWorkspace(api, panes, () => settingsStore.getState().settings), [api, panes]);
+  const settings = useStore(settingsStore, (state) => state.settings);
+  const active = useStore(uiStore, (state) => state.active);
+  const [queueCollapsed, setQueueCollapsed] = useState(settings.layout.queueCollapsed);
 
   useEffect(() => {
-    const api = getApi();
-    if (!api) return setVersion('none');
-    api.version().then(setVersion, () => setVersion('none'));
-  }, []);
+    const offs = [
+      api.on('listing', (page) => {
+        panes.left.getState().receive(page);
+        panes.right.getState().receive(page);
+      }),
+      api.on('transfer', (event) => queueStore.getState().receive(event)),
+      api.on('settings', (next) => settingsStore.getState().set(next)),
+    ];
+    void (async () => {
+      const [current, jobs] = await Promise.all([api.settings.get(), api.transfers.list()]);
+      settingsStore.getState().set(current);
+      queueStore.getState().load(jobs);
+      await connectionsStore.getState().reload(api);
+      for (const side of ['left', 'right'] as Side[]) panes[side].getState().setShowHidden(current.showHidden);
+      await actions.openLocal('left');
+      await actions.openLocal('right');
+      actions.focusPane('left');
+    })().catch((error: unknown) =>
+      uiStore.getState().toast('error', error instanceof Error ? error.message : String(error)),
+    );
+    return () => offs.forEach((off) => off());
+  }, [api, panes, actions]);
+
+  useTheme(settings);
+
+  const workspace: Workspace = useMemo(
+    () => ({ ...actions, rowHeight: settings.compactRows ? 22 : 26, settings }),
+    [actions, settings],
+  );
+
+  const saveLayout = (patch: Partial<Settings['layout']>) => {
+    const layout = { ...settingsStore.getState().settings.layout, ...patch };
+    void api.settings.set({ layout }).catch(() => undefined);
+  };
 
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: '2rem' }}>
-      <h1>FileFerry</h1>
-      <p data-testid="api-version">
-        {version === undefined
-          ? 'Connecting…'
-          : version === 'none'
-            ? 'No API available'
-            : `API version ${version.api} (app ${version.app})`}
-      </p>
-    </main>
+    <WorkspaceProvider value={workspace}>
+      <div className="app">
+        <header className="toolbar" role="toolbar" aria-label="FileFerry">
+          <span className="brand">
+            <Ship size={16} aria-hidden /> FileFerry
+          </span>
+          <button type="button" onClick={() => actions.manageConnections()}>
+            <Plug size={14} aria-hidden /> Connections
+          </button>
+          <span className="toolbar-hint">
+            F5 copy · F6 move · F7 new folder · F2 rename · Del delete · Tab switch pane
+          </span>
+          <div className="toolbar-end">
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={settings.theme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}
+              onClick={() => void api.settings.set({ theme: settings.theme === 'dark' ? 'light' : 'dark' })}
+            >
+              {settings.theme === 'dark' ? <Sun size={15} /> : <Moon size={15} />}
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Settings"
+              onClick={() => uiStore.getState().open({ kind: 'settings' })}
+            >
+              <Settings2 size={15} />
+            </button>
+          </div>
+        </header>
+        <Group
+          orientation="vertical"
+          className="workspace"
+          defaultLayout={{
+            panes: 100 - (queueCollapsed ? 6 : settings.layout.queue * 100),
+            queue: queueCollapsed ? 6 : settings.layout.queue * 100,
+          }}
+          onLayoutChanged={(layout) => {
+            const queue = layout.queue;
+            if (queue !== undefined && !queueCollapsed)
+              saveLayout({ queue: Math.min(0.9, Math.max(0.05, queue / 100)) });
+          }}
+        >
+          <Panel id="panes" minSize="25">
+            <Group
+              orientation="horizontal"
+              className="panes"
+              defaultLayout={{ left: settings.layout.panes * 100, right: 100 - settings.layout.panes * 100 }}
+              onLayoutChanged={(layout) => {
+                if (layout.left !== undefined) saveLayout({ panes: Math.min(0.9, Math.max(0.1, layout.left / 100)) });
+              }}
+            >
+              <Panel id="left" minSize="20">
+                <Pane side="left" store={panes.left} active={active === 'left'} />
+              </Panel>
+              <Separator className="splitter vertical" aria-label="Resize panes" />
+              <Panel id="right" minSize="20">
+                <Pane side="right" store={panes.right} active={active === 'right'} />
+              </Panel>
+            </Group>
+          </Panel>
+          <Separator
+            className={clsx('splitter horizontal', { hidden: queueCollapsed })}
+            aria-label="Resize transfers"
+          />
+          <Panel id="queue" minSize="6">
+            <QueuePanel
+              collapsed={queueCollapsed}
+              onToggle={() => {
+                setQueueCollapsed(!queueCollapsed);
+                saveLayout({ queueCollapsed: !queueCollapsed });
+              }}
+            />
+          </Panel>
+        </Group>
+        <StatusBar panes={panes} />
+        <Dialogs />
+        <Toasts />
+      </div>
+    </WorkspaceProvider>
   );
+}
+
+/** The theme on <html>: data-theme when forced, nothing when following the system; compact rows likewise. */
+function useTheme(settings: Settings): void {
+  useEffect(() => {
+    const root = document.documentElement;
+    if (settings.theme === 'system') delete root.dataset.theme;
+    else root.dataset.theme = settings.theme;
+    root.classList.toggle('compact', settings.compactRows);
+  }, [settings.theme, settings.compactRows]);
 }

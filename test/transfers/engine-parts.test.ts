@@ -77,6 +77,37 @@ describe('engine parts', () => {
     (await slots.acquireTransfer(copying, copying)).release();
   });
 
+  it('a semaphore takes a new limit at once: raising it grants waiters, lowering it holds new ones back', async () => {
+    const semaphore = new Semaphore(1);
+    const first = await semaphore.acquire();
+    let granted = 0;
+    const waiting = [semaphore.acquire(), semaphore.acquire(), semaphore.acquire()].map((p) =>
+      p.then((release) => (granted++, release)),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(granted, 0);
+    semaphore.setLimit(3);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(granted, 2, 'two more run beside the first');
+    semaphore.setLimit(1);
+    const [second, third] = await Promise.all(waiting.slice(0, 2));
+    first();
+    second!();
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(granted, 2, 'one slot is still held, and one is the limit now');
+    third!();
+    (await waiting[2]!)();
+    assert.equal(semaphore.inUse, 0);
+    // A waiter for two slots, queued before the limit fell to one, gets one instead of waiting for ever.
+    const two = new Semaphore(2);
+    const held = await two.acquire();
+    const pair = two.acquire(undefined, 2);
+    two.setLimit(1);
+    held();
+    (await pair)();
+    assert.equal(two.inUse, 0);
+  });
+
   it('backoff grows exponentially with jitter and a cap', () => {
     assert.equal(
       backoffDelay(1, 1000, () => 0.5),

@@ -16,7 +16,8 @@ const UNAVAILABLE_MARK = '  [not readable until restored]';
 function entryLine(entry: Entry, classWidth: number): string {
   const type = entry.type === 'folder' ? 'd' : '-';
   const size = entry.type === 'folder' || entry.size === undefined ? '-' : String(entry.size);
-  const modified = entry.modified === undefined ? '-'.padEnd(16) : formatDate(entry.modified);
+  const modified =
+    entry.modified === undefined ? printable(entry.modifiedText ?? '-').padEnd(16) : formatDate(entry.modified);
   const storageClass = classWidth > 0 ? `${(entry.storageClass ?? '-').padEnd(classWidth)}  ` : '';
   const name = `${entry.name}${entry.type === 'folder' ? '/' : ''}`;
   return `${type} ${size.padStart(12)}  ${modified}  ${storageClass}${name}${entry.unavailable ? UNAVAILABLE_MARK : ''}`;

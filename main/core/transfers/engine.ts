@@ -81,6 +81,9 @@ export class TransferEngine {
   private readonly providers: ProviderCache;
   private readonly questions = new OverwriteQuestions((event) => this.emit(event));
   private readonly slots: SiteSlots;
+  private perSite: number | undefined;
+  /** Running jobs' copy loops, told when the concurrency setting changes. */
+  private readonly concurrencyListeners = new Set<() => void>();
   private readonly reservations = new TargetReservations();
   /** Shared by every job's workers and walks: the event loop turns at least every 10 ms (util/abort.ts). */
   private readonly takeTurn = turnTaker();
@@ -109,10 +112,10 @@ export class TransferEngine {
     this.progressIntervalMs = Math.max(10, options.progressIntervalMs ?? 100);
     this.keepFinished = Math.max(0, options.keepFinished ?? 200);
     this.started = options.autoStart ?? true;
-    const perSite = options.perSiteConcurrency;
+    this.perSite = options.perSiteConcurrency;
     // Never more than the connection allows: a same-site copy needs two of its connections per file, and
     // more transfers than connections would wait on each other for ever.
-    this.slots = new SiteSlots((p) => Math.min(perSite ?? Infinity, p.capabilities.maxConnections));
+    this.slots = new SiteSlots((p) => Math.min(this.perSite ?? Infinity, p.capabilities.maxConnections));
     this.providers = new ProviderCache(
       options.openConnection,
       this.retries,
@@ -400,8 +403,12 @@ export class TransferEngine {
   private async copyFiles(job: Job, sides: ConfinedSides, signal: AbortSignal): Promise<void> {
     // More workers than the smaller site's slots: a worker whose source has finished reading hands that
     // slot on while its target still completes the write, so the next file's read overlaps it.
-    const [fewer, more] = [this.slots.limitFor(sides.source), this.slots.limitFor(sides.target)].sort((a, b) => a - b);
-    const workers = Math.max(1, Math.min(more!, 2 * fewer!));
+    const wanted = () => {
+      const [fewer, more] = [this.slots.limitFor(sides.source), this.slots.limitFor(sides.target)].sort(
+        (a, b) => a - b,
+      );
+      return Math.max(1, Math.min(more!, 2 * fewer!));
+    };
     // The files come from the store a batch at a time, in order; each is handed to one worker.
     let buffered: FileRecord[] = [];
     let after = -1;
@@ -415,14 +422,42 @@ export class TransferEngine {
       return buffered.shift();
     };
     const takeTurn = this.takeTurn;
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        for (let file = next(); file && !signal.aborted; file = next()) {
-          await this.runFile(job, file, sides, signal);
-          await takeTurn();
-        }
-      }),
-    );
+    const workers: Array<Promise<void>> = [];
+    const addWorkers = () => {
+      while (workers.length < wanted() && !exhausted) {
+        workers.push(
+          (async () => {
+            for (let file = next(); file && !signal.aborted; file = next()) {
+              await this.runFile(job, file, sides, signal);
+              await takeTurn();
+            }
+          })(),
+        );
+      }
+    };
+    addWorkers();
+    // A higher concurrency setting adds workers to a running job; a lower one holds them at the semaphores.
+    this.concurrencyListeners.add(addWorkers);
+    try {
+      // Workers may be added while the first ones run: wait until every one there is has finished.
+      for (let awaited = 0; awaited < workers.length;) {
+        const count = workers.length;
+        await Promise.all(workers);
+        awaited = count;
+      }
+    } finally {
+      this.concurrencyListeners.delete(addWorkers);
+    }
+  }
+
+  /**
+   * Changes how many transfers run at once on one site (the setting takes effect at once: running jobs
+   * start more files, or start no new ones until they are under the new limit).
+   */
+  setPerSiteConcurrency(limit: number | undefined): void {
+    this.perSite = limit;
+    this.slots.refreshLimits();
+    for (const listener of [...this.concurrencyListeners]) listener();
   }
 
   private async runFile(

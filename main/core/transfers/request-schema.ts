@@ -6,7 +6,7 @@ import { FerryError } from '../../../shared/errors';
 import { normalizePath } from '../../../shared/paths';
 import { OVERWRITE_POLICIES, type TransferRequest } from '../../../shared/transfers';
 
-const pathSchema = z
+export const pathSchema = z
   .string()
   .min(1, 'A path is required')
   .refine((p) => !/[\r\n\0]/.test(p), 'A path must not contain line breaks or NUL')
@@ -17,7 +17,7 @@ const connectionRefSchema = z.union([
   z.strictObject({ spec: connectionSpecSchema, secretsKey: z.string().min(1).optional() }),
 ]);
 
-const locationSchema = z.strictObject({ connection: connectionRefSchema, path: pathSchema });
+export const locationSchema = z.strictObject({ connection: connectionRefSchema, path: pathSchema });
 
 export const transferRequestSchema = z.strictObject({
   source: locationSchema,

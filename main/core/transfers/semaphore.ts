@@ -8,6 +8,9 @@ import { onAbort } from '../util/abort';
 
 export type Release = () => void;
 
+/** What a site's limit is computed from. */
+export type SiteFacts = Pick<Provider, 'siteKey' | 'capabilities'>;
+
 /** The two slots one file's transfer holds: the source's can go back first, once its bytes are all read. */
 export interface TransferSlots {
   /** Gives back the source's slot (nothing when both sides share one site). Idempotent. */
@@ -18,14 +21,30 @@ export interface TransferSlots {
 
 export class Semaphore {
   private active = 0;
-  private readonly waiters: Array<{ units: number; grant: () => void }> = [];
+  private readonly waiters: Array<{ units: number; grant: (units: number) => void }> = [];
+  private current: number;
 
-  constructor(readonly limit: number) {
+  constructor(limit: number) {
     if (!(limit >= 1)) throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
+    this.current = limit;
+  }
+
+  get limit(): number {
+    return this.current;
   }
 
   get inUse(): number {
     return this.active;
+  }
+
+  /**
+   * Changes the limit while slots are held (the user's concurrency setting takes effect at once). Raising it
+   * grants waiters now; lowering it lets running holders finish and grants nothing until they are under it.
+   */
+  setLimit(limit: number): void {
+    if (!(limit >= 1)) throw new RangeError(`A semaphore needs a limit of at least 1, not ${limit}`);
+    this.current = limit;
+    this.grantWaiting();
   }
 
   /**
@@ -42,9 +61,9 @@ export class Semaphore {
     return new Promise<Release>((resolve, reject) => {
       const waiter = {
         units,
-        grant: () => {
+        grant: (granted: number) => {
           detach();
-          resolve(this.releaser(units));
+          resolve(this.releaser(granted));
         },
       };
       const detach = onAbort(signal, () => {
@@ -69,18 +88,29 @@ export class Semaphore {
 
   /** Hands free slots to waiters in order; a newcomer cannot overtake the queue (acquire checks it). */
   private grantWaiting(): void {
-    while (this.waiters.length > 0 && this.active + this.waiters[0]!.units <= this.limit) {
+    // A waiter asked for its units under an older, higher limit gets what the new one allows: it would
+    // otherwise wait for ever.
+    const unitsOf = (waiter: { units: number }) => Math.min(waiter.units, this.current);
+    while (this.waiters.length > 0 && this.active + unitsOf(this.waiters[0]!) <= this.current) {
       const next = this.waiters.shift()!;
-      this.active += next.units;
-      next.grant();
+      const units = unitsOf(next);
+      this.active += units;
+      next.grant(units);
     }
   }
 }
 
 export class SiteSlots {
-  private readonly sites = new Map<string, Semaphore>();
+  // Each site keeps only its provider's capabilities (what limitOf reads), not the provider: a closed
+  // provider would otherwise stay in memory for as long as the engine runs.
+  private readonly sites = new Map<string, { semaphore: Semaphore; site: SiteFacts }>();
 
-  constructor(private readonly limitOf: (provider: Provider) => number) {}
+  constructor(private readonly limitOf: (site: SiteFacts) => number) {}
+
+  /** Applies limitOf again to every site seen so far: call after what it reads has changed. */
+  refreshLimits(): void {
+    for (const { semaphore, site } of this.sites.values()) semaphore.setLimit(this.limitFor(site, true));
+  }
 
   /** Takes one slot on each distinct site of `providers`; the returned function releases them all. */
   async acquire(providers: readonly Provider[], signal?: CancelSignal): Promise<Release> {
@@ -137,17 +167,19 @@ export class SiteSlots {
     };
   }
 
-  /** The limit in force for a provider's site. */
-  limitFor(provider: Provider): number {
-    return this.semaphore(provider.siteKey, provider).limit;
+  /** The limit in force for a provider's site (`fresh`: what limitOf says now). */
+  limitFor(site: SiteFacts, fresh = false): number {
+    if (fresh) return Math.max(1, Math.floor(this.limitOf(site)));
+    return this.semaphore(site.siteKey, site).limit;
   }
 
-  private semaphore(key: string, provider: Provider): Semaphore {
-    let semaphore = this.sites.get(key);
-    if (!semaphore) {
-      semaphore = new Semaphore(Math.max(1, Math.floor(this.limitOf(provider))));
-      this.sites.set(key, semaphore);
+  private semaphore(key: string, provider: SiteFacts): Semaphore {
+    let known = this.sites.get(key);
+    if (!known) {
+      const site = { siteKey: provider.siteKey, capabilities: provider.capabilities };
+      known = { semaphore: new Semaphore(this.limitFor(site, true)), site };
+      this.sites.set(key, known);
     }
-    return semaphore;
+    return known.semaphore;
   }
 }

@@ -12,6 +12,7 @@ import { FerryError } from '../../../../shared/errors';
 import type { Entry, ListOptions, SkippedName } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
 import { reportSkipped } from '../skipped-names';
+import { serverText } from '../../../../shared/text';
 
 /**
  * basic-ftp decodes the control connection as UTF-8, so a name sent in another encoding (or as bytes that are
@@ -60,6 +61,11 @@ export function toEntry(info: FileInfo, path: string, name: string): Entry {
   const entry: Entry = { name, path, type: folder ? 'folder' : 'file' };
   if (!folder && Number.isFinite(info.size)) entry.size = info.size;
   if (info.modifiedAt && !Number.isNaN(info.modifiedAt.getTime())) entry.modified = info.modifiedAt.getTime();
+  else {
+    // A hostile server chooses these bytes: printable characters only, and short.
+    const text = serverText(info.rawModifiedAt, 32);
+    if (text) entry.modifiedText = text;
+  }
   if (info.type === FileType.SymbolicLink) entry.symlink = true;
   return entry;
 }

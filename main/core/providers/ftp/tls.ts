@@ -14,10 +14,11 @@
 // the session can resume it. So a resumed data connection is accepted when the session it resumed came
 // from a connection we verified, and guardDataConnections makes sure no other session is ever offered.
 import { isIP } from 'node:net';
-import { rootCertificates, TLSSocket, type ConnectionOptions } from 'node:tls';
+import { rootCertificates, TLSSocket, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { Client, FTPContext } from 'basic-ftp';
 import { FerryError } from '../../../../shared/errors';
 import type { FtpSpec } from '../../../../shared/connection';
+import { serverText } from '../../../../shared/text';
 
 /** The port a spec connects to: implicit TLS has its own well-known port (990), plain and explicit use 21. */
 export function defaultPort(spec: FtpSpec): number {
@@ -54,15 +55,60 @@ export function certificateProblem(socket: TLSSocket, spec: FtpSpec): FerryError
   const hex = raw.replace(/:/g, '').toLowerCase();
   if (spec.pinnedFingerprints.includes(hex)) return undefined;
   const fingerprint = formatFingerprint(hex);
-  const reason = String(socket.authorizationError ?? 'unknown reason');
+  const reason = describeAuthorizationError(socket.authorizationError);
   if (spec.pinnedFingerprints.length > 0) return certificateChanged(spec, fingerprint, reason);
   return new FerryError(
     'Protocol',
     `The server's certificate is not trusted (SHA-256 ${fingerprint}; ${reason}). ` +
       'If you trust it, pin this fingerprint in the connection.',
     // Where and how to reach the site too, so a front end can say how to pin it (the CLI prints a command).
-    { details: { fingerprint, reason, host: spec.host, port: defaultPort(spec), tls: spec.tls, user: spec.user } },
+    {
+      details: {
+        fingerprint,
+        reason,
+        host: spec.host,
+        port: defaultPort(spec),
+        tls: spec.tls,
+        user: spec.user,
+        ...certificateFacts(certificate),
+      },
+    },
   );
+}
+
+/** OpenSSL's verdict in words, with its code kept for anyone who searches for it. */
+const VERDICTS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'it is signed by a self-signed authority',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'no known authority signed it',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'no known authority signed it',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it was made for another host name',
+};
+
+function describeAuthorizationError(error: Error | string | null | undefined): string {
+  if (!error) return 'unknown reason';
+  const code = typeof error === 'string' ? error : ((error as NodeJS.ErrnoException).code ?? error.message);
+  const verdict = VERDICTS[code];
+  return verdict ? `${verdict} (${code})` : String(code);
+}
+
+/**
+ * What a person checks before trusting a certificate, as FileZilla shows it: who it names, who signed it
+ * and when it is valid. Every field comes from the server, so each is cut short and stripped of control
+ * characters before it reaches a dialog or a terminal.
+ */
+function certificateFacts(certificate: PeerCertificate): Record<string, string> {
+  const name = (fields: PeerCertificate['subject'] | undefined) =>
+    fields ? [fields.CN, fields.O].filter(Boolean).map(String).join(', ') : '';
+  const facts = {
+    subject: serverText(name(certificate.subject), 200),
+    issuer: serverText(name(certificate.issuer), 200),
+    validFrom: serverText(certificate.valid_from, 64),
+    validTo: serverText(certificate.valid_to, 64),
+  };
+  return Object.fromEntries(Object.entries(facts).filter((fact): fact is [string, string] => fact[1] !== undefined));
 }
 
 /**

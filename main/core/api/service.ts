@@ -1,0 +1,282 @@
+// The service layer: the API (shared/api) implemented over main/core — the TransferEngine, the providers, the
+// saved connections and the settings — for any transport. Every argument is validated (schemas.ts) before a
+// handler sees it; every failure leaves as an ApiError with the FerryError's code and a message for people.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ZodError } from 'zod';
+import {
+  API_VERSION,
+  isApiMethod,
+  type ApiArg,
+  type ApiEventKind,
+  type ApiEvents,
+  type ApiMethodName,
+  type ApiResult,
+  type AppInfo,
+  type ConnectionStatus,
+} from '../../../shared/api';
+import type { ApiError } from '../../../shared/api/wire';
+import type { ConnectionRef, ConnectionSpec } from '../../../shared/connection';
+import { FerryError, isFerryError } from '../../../shared/errors';
+import type { CancelSignal, Provider } from '../../../shared/provider';
+import type { ConnectionStore } from '../connections';
+import { createLogger, type Logger } from '../log/logger';
+import { openProvider } from '../providers';
+import { SettingsStore } from '../settings/store';
+import { TransferEngine, connectionKey } from '../transfers';
+import { raceAbort } from '../util/abort';
+import { Browser } from './browse';
+import { AddressResolver } from './addresses';
+import { ConnectionsApi } from './connections';
+import { Uploads } from './uploads';
+import { ARG_SCHEMAS } from './schemas';
+import { ApiCallError, type ApiService, type CallContext, type EventListener } from './types';
+
+export interface ApiServiceOptions {
+  /** The data folder: the queue, settings.json, connections.json. */
+  dataDir: string;
+  /** The application's version (package.json). */
+  version: string;
+  shell: AppInfo['shell'];
+  connections: ConnectionStore;
+  log?: Logger;
+}
+
+type Handler<M extends ApiMethodName> = (arg: ApiArg<M>, context: CallContext) => Promise<ApiResult<M>> | ApiResult<M>;
+
+/** Providers the panes browse with, one per connection (the queue's transfers open their own). */
+class BrowseProviders {
+  private readonly open = new Map<string, Promise<{ provider: Provider; spec: ConnectionSpec }>>();
+
+  constructor(
+    private readonly opener: (
+      ref: ConnectionRef,
+      signal?: CancelSignal,
+    ) => Promise<{ provider: Provider; spec: ConnectionSpec }>,
+    /** Each connection's state as it is opened, for the panes (connecting…, the reason it failed). */
+    private readonly status: (status: ConnectionStatus) => void,
+  ) {}
+
+  get(ref: ConnectionRef, signal?: AbortSignal): Promise<{ provider: Provider; spec: ConnectionSpec }> {
+    const key = connectionKey(ref);
+    let opening = this.open.get(key);
+    if (!opening) {
+      this.status({ key, state: 'connecting' });
+      opening = this.opener(ref);
+      this.open.set(key, opening);
+      opening.then(
+        () => this.status({ key, state: 'connected' }),
+        (error: unknown) => {
+          this.open.delete(key);
+          const failure = isFerryError(error) ? error.toJSON() : { code: 'Protocol' as const, message: String(error) };
+          this.status({ key, state: 'failed', error: failure });
+        },
+      );
+    }
+    return raceAbort(opening, signal);
+  }
+
+  /** Forgets a connection's provider (its settings changed, or it was removed) and closes it. */
+  async drop(ref: ConnectionRef): Promise<void> {
+    const key = connectionKey(ref);
+    const opening = this.open.get(key);
+    this.open.delete(key);
+    await opening?.then(({ provider }) => provider.close()).catch(() => undefined);
+    if (opening) this.status({ key, state: 'closed' });
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map((opening) => opening.then(({ provider }) => provider.close()).catch(() => undefined)));
+  }
+}
+
+export async function createApiService(options: ApiServiceOptions): Promise<ApiService> {
+  const log = options.log ?? createLogger({ component: 'api' });
+  const listeners = new Set<EventListener>();
+  const broadcast = <K extends ApiEventKind>(kind: K, payload: ApiEvents[K]) => {
+    for (const listener of listeners) {
+      try {
+        listener(kind, payload);
+      } catch (error) {
+        log.error('An API event listener threw', { error });
+      }
+    }
+  };
+
+  const store = options.connections;
+  const settings = new SettingsStore(options.dataDir, log);
+  settings.on((value) => broadcast('settings', value));
+  const addresses = new AddressResolver(store);
+  const uploads = new Uploads();
+  /** Upload jobs by job id, so their source goes when they end. */
+  const uploadJobs = new Map<string, string>();
+  // Certificates trusted for this session (connections.trust) are added when a saved connection opens.
+  const connections: ConnectionsApi = new ConnectionsApi(store, (id) => browseProviders.drop({ savedId: id }));
+  const openRef = async (
+    ref: ConnectionRef,
+    signal?: CancelSignal,
+  ): Promise<{ provider: Provider; spec: ConnectionSpec }> => {
+    if ('savedId' in ref) {
+      const upload = uploads.sourceFor(ref.savedId);
+      if (upload) return { provider: upload, spec: { kind: 'local' } };
+      const saved = await store.get(ref.savedId);
+      const adjustSpec = (spec: ConnectionSpec) => connections.withSessionPins(saved.id, spec);
+      return { provider: await store.open(saved.id, { adjustSpec }), spec: saved.spec };
+    }
+    const typed = addresses.secretsFor(ref.secretsKey);
+    return {
+      provider: await openProvider(ref.spec, { secrets: async (field) => typed[field], ...(signal ? { signal } : {}) }),
+      spec: ref.spec,
+    };
+  };
+  const browseProviders = new BrowseProviders(openRef, (status) => broadcast('connection', status));
+  const browser = new Browser({ open: (ref, signal) => browseProviders.get(ref, signal) });
+
+  const initial = await settings.get();
+  const engine = await TransferEngine.open({
+    dataDir: options.dataDir,
+    openConnection: async (ref, signal) => (await openRef(ref, signal)).provider,
+    ...(initial.perSiteConcurrency ? { perSiteConcurrency: initial.perSiteConcurrency } : {}),
+    log: log.child({ component: 'transfers' }),
+  });
+  settings.on((value) => engine.setPerSiteConcurrency(value.perSiteConcurrency ?? undefined));
+  engine.on((event) => {
+    broadcast('transfer', event);
+    if (event.type === 'job' && ['completed', 'failed', 'cancelled'].includes(event.job.state)) {
+      const upload = uploadJobs.get(event.job.id);
+      if (upload) {
+        uploadJobs.delete(event.job.id);
+        uploads.finished(upload);
+      }
+    }
+  });
+
+  const handlers: { [M in ApiMethodName]: Handler<M> } = {
+    'app.info': async () => ({
+      version: options.version,
+      api: API_VERSION,
+      platform: process.platform,
+      shell: options.shell,
+      paths: { home: homedir(), data: options.dataDir, downloads: join(homedir(), 'Downloads') },
+      capabilities: {
+        dragOut: options.shell === 'desktop',
+        dropIn: true,
+        secrets: { store: store.credentials.backend, persistent: store.credentials.persistent },
+      },
+    }),
+    'connections.list': () => connections.list(),
+    'connections.get': ({ id }) => connections.get(id),
+    'connections.add': ({ draft, secrets }) => connections.add(draft, secrets ?? {}),
+    'connections.update': ({ id, changes, secrets }) => connections.update(id, changes, secrets ?? {}),
+    'connections.duplicate': ({ id, name }) => connections.duplicate(id, name),
+    'connections.remove': ({ id }) => connections.remove(id),
+    'connections.test': ({ id }) => connections.test(id),
+    'connections.importSources': () => connections.importSources(),
+    'connections.importPreview': ({ path }) => connections.importPreview(path),
+    'connections.importApply': ({ path, keys }) => connections.importApply(path, keys),
+    'connections.export': () => connections.export(),
+    'connections.trust': ({ id, fingerprint, always }) => connections.trust(id, fingerprint, always),
+    'connections.resolveAddress': ({ address, password }) => addresses.resolve(address, password),
+    'browse.list': (arg, context) => browser.list(arg, context),
+    'browse.cancel': (arg) => browser.cancel(arg),
+    'browse.stat': (arg) => browser.stat(arg),
+    'browse.mkdir': (arg) => browser.mkdir(arg),
+    'browse.rename': (arg) => browser.rename(arg),
+    'browse.remove': (arg) => browser.remove(arg),
+    'browse.setStorageClass': (arg) => browser.setStorageClass(arg),
+    'transfers.add': (request) => engine.add(request),
+    'transfers.list': () => engine.list(),
+    'transfers.upload': ({ target, files }) => {
+      const uploadId = uploads.create(files);
+      const job = engine.add({
+        source: { connection: { savedId: `upload:${uploadId}` }, path: '/' },
+        target,
+        recursive: true,
+        overwrite: 'rename',
+      });
+      uploadJobs.set(job.id, uploadId);
+      return { uploadId, job };
+    },
+    'transfers.files': ({ jobId, after, limit }) =>
+      engine.files(jobId, after ?? -1, limit ?? 500).map((file) => ({
+        seq: file.seq,
+        path: file.source,
+        target: file.target,
+        state: file.state,
+        bytesDone: file.bytesDone,
+        ...(file.size !== undefined ? { size: file.size } : {}),
+        ...(file.error ? { error: file.error } : {}),
+        ...(file.note ? { note: file.note } : {}),
+      })),
+    'transfers.pause': ({ jobId }) => engine.pause(jobId),
+    'transfers.resume': ({ jobId }) => engine.resume(jobId),
+    'transfers.cancel': ({ jobId }) => engine.cancel(jobId),
+    'transfers.retry': ({ jobId }) => {
+      if (engine.get(jobId)?.state !== 'failed')
+        throw new FerryError('InvalidInput', 'Only a failed transfer can be retried.');
+      engine.resume(jobId);
+    },
+    'transfers.clearFinished': () => engine.clearFinished(),
+    'transfers.answer': ({ askId, answer, applyToAll }) => engine.answer(askId, answer, applyToAll === true),
+    'settings.get': () => settings.get(),
+    'settings.set': (patch) => settings.set(patch),
+  };
+
+  let closed = false;
+  return {
+    async call(method, arg, context) {
+      if (!isApiMethod(method))
+        throw new ApiCallError({
+          code: 'InvalidInput',
+          message: `There is no method "${String(method).slice(0, 100)}".`,
+        });
+      if (closed) throw new ApiCallError({ code: 'Cancelled', message: 'FileFerry is closing.' });
+      const parsed = ARG_SCHEMAS[method].safeParse(arg);
+      if (!parsed.success) throw new ApiCallError(invalidArgument(method, parsed.error));
+      try {
+        const handler = handlers[method] as Handler<ApiMethodName>;
+        return await handler(parsed.data as never, context);
+      } catch (error) {
+        throw new ApiCallError(toApiError(error, log, method));
+      }
+    },
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    upload(uploadId, index, body) {
+      return uploads.receive(uploadId, index, body);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      browser.cancelAll();
+      await engine.close();
+      await browseProviders.closeAll();
+    },
+  };
+}
+
+function invalidArgument(method: string, error: ZodError): ApiError {
+  const issues = error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || 'argument'}: ${issue.message}`)
+    .join('; ');
+  return { code: 'InvalidInput', message: `The request for ${method} is not valid: ${issues}` };
+}
+
+/** A failure as the transports send it: FerryErrors as they are; anything else logged and summarised. */
+export function toApiError(error: unknown, log: Logger, method: string): ApiError {
+  if (error instanceof ApiCallError) return error.error;
+  if (isFerryError(error)) {
+    const json = error.toJSON();
+    return { code: json.code, message: json.message, ...(json.details ? { details: json.details } : {}) };
+  }
+  log.error('An API method failed unexpectedly', { method, error, stack: (error as Error)?.stack });
+  return {
+    code: 'Internal',
+    message: `FileFerry could not complete ${method} because of an internal error; the log has the details.`,
+  };
+}

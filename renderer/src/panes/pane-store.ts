@@ -1,0 +1,213 @@
+// One pane's state: where it is (a connection and a path), where it has been (back and forward), what the
+// folder holds as its listing streams in, and how it is shown (sort, filter, hidden files, selection). A small
+// zustand store per pane; components render what it holds and call its actions. Listings arrive as 'listing'
+// events; pages are gathered and shown at most every 100 ms, so a folder of 100,000 entries shows its first
+// rows at once and does not re-render 50 times a second while the rest arrives.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ApiLocation, FileFerryApi, ListingPage } from '../../../shared/api';
+import type { ConnectionRef, ConnectionSpec } from '../../../shared/connection';
+import type { SerializedError } from '../../../shared/errors';
+import { joinPath, parentPath } from '../../../shared/paths';
+import type { Entry, SkippedName } from '../../../shared/provider';
+
+export type Side = 'left' | 'right';
+export type SortKey = 'name' | 'size' | 'modified' | 'type' | 'class';
+
+/** A place a pane shows, with how to call its connection in the picker and the address bar. */
+export interface PaneLocation extends ApiLocation {
+  /** The connection's display name ("Local disk", "work", "s3://bucket"). */
+  title: string;
+  /** The connection's settings (a saved one's too, from its summary): its kind, its addresses. */
+  spec: ConnectionSpec;
+}
+
+export interface Listing {
+  id: string;
+  state: 'loading' | 'complete' | 'failed' | 'cancelled';
+  count: number;
+  error?: SerializedError;
+  skipped: SkippedName[];
+}
+
+export interface PaneState {
+  side: Side;
+  location?: PaneLocation;
+  back: PaneLocation[];
+  forward: PaneLocation[];
+  entries: Entry[];
+  listing?: Listing;
+  sort: { key: SortKey; descending: boolean };
+  filter: string;
+  showHidden: boolean;
+  /** Selected entries by name. */
+  selected: ReadonlySet<string>;
+  /** The row keyboard focus is on (a name), and where a Shift-selection starts. */
+  focused?: string;
+  anchor?: string;
+  /** The name being renamed in place (F2). */
+  renaming?: string;
+  /** Bumped when the pane's files should be listed again (a job wrote into this folder). */
+  version: number;
+
+  open(location: PaneLocation, options?: { keepHistory?: boolean }): void;
+  openPath(path: string): void;
+  up(): void;
+  goBack(): void;
+  goForward(): void;
+  refresh(): void;
+  setSort(key: SortKey): void;
+  setFilter(filter: string): void;
+  setShowHidden(show: boolean): void;
+  select(names: Iterable<string>, focus?: string, anchor?: string): void;
+  setRenaming(name: string | undefined): void;
+  /** A page of some listing: taken when it is this pane's. */
+  receive(page: ListingPage): void;
+}
+
+export type PaneStore = StoreApi<PaneState>;
+
+const FLUSH_MS = 100;
+
+export function createPaneStore(side: Side, api: FileFerryApi): PaneStore {
+  let pending: Entry[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  return createStore<PaneState>()((set, get) => {
+    const flush = () => {
+      flushTimer = undefined;
+      if (pending.length === 0) return;
+      const arrived = pending;
+      pending = [];
+      set((state) => ({ entries: state.entries.concat(arrived) }));
+    };
+
+    const list = (location: PaneLocation) => {
+      const previous = get().listing;
+      if (previous?.state === 'loading') void api.browse.cancel({ listingId: previous.id }).catch(() => undefined);
+      pending = [];
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      const id = `${side}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      set({ entries: [], listing: { id, state: 'loading', count: 0, skipped: [] }, renaming: undefined });
+      const target: ApiLocation = { connection: location.connection, path: location.path };
+      // The outcome arrives as the last 'listing' event too; this only keeps a rejection from going unhandled.
+      api.browse.list({ listingId: id, location: target }).catch(() => undefined);
+    };
+
+    return {
+      side,
+      back: [],
+      forward: [],
+      entries: [],
+      sort: { key: 'name', descending: false },
+      filter: '',
+      showHidden: false,
+      selected: new Set(),
+      version: 0,
+
+      open(location, options = {}) {
+        const current = get().location;
+        const back = current && !options.keepHistory ? [...get().back.slice(-49), current] : get().back;
+        set({
+          location,
+          back,
+          forward: options.keepHistory ? get().forward : [],
+          selected: new Set(),
+          focused: undefined,
+          anchor: undefined,
+          filter: '',
+        });
+        list(location);
+      },
+      openPath(path) {
+        const current = get().location;
+        if (current) get().open({ ...current, path });
+      },
+      up() {
+        const current = get().location;
+        if (!current || current.path === '/') return;
+        const child = current.path.split('/').pop();
+        get().open({ ...current, path: parentPath(current.path) });
+        // Land on the folder just left, as file managers do.
+        if (child) set({ focused: child, anchor: child, selected: new Set([child]) });
+      },
+      goBack() {
+        const { back, location } = get();
+        const previous = back[back.length - 1];
+        if (!previous) return;
+        set({ back: back.slice(0, -1), forward: location ? [location, ...get().forward] : get().forward });
+        get().open(previous, { keepHistory: true });
+      },
+      goForward() {
+        const { forward, location } = get();
+        const next = forward[0];
+        if (!next) return;
+        set({ forward: forward.slice(1), back: location ? [...get().back, location] : get().back });
+        get().open(next, { keepHistory: true });
+      },
+      refresh() {
+        const location = get().location;
+        if (location) {
+          set((state) => ({ version: state.version + 1 }));
+          list(location);
+        }
+      },
+      setSort(key) {
+        const { sort } = get();
+        set({ sort: { key, descending: sort.key === key ? !sort.descending : key === 'modified' || key === 'size' } });
+      },
+      setFilter(filter) {
+        set({ filter });
+      },
+      setShowHidden(showHidden) {
+        set({ showHidden });
+      },
+      select(names, focused, anchor) {
+        set({
+          selected: new Set(names),
+          ...(focused !== undefined ? { focused } : {}),
+          ...(anchor !== undefined ? { anchor } : {}),
+        });
+      },
+      setRenaming(renaming) {
+        set({ renaming });
+      },
+      receive(page) {
+        const listing = get().listing;
+        if (!listing || page.listingId !== listing.id) return;
+        if (page.entries.length > 0) {
+          pending.push(...page.entries);
+          // The first page shows at once; later ones are gathered.
+          if (get().entries.length === 0) flush();
+          else flushTimer ??= setTimeout(flush, FLUSH_MS);
+        }
+        const skipped = page.skipped ? [...listing.skipped, ...page.skipped] : listing.skipped;
+        if (page.done) {
+          if (flushTimer) clearTimeout(flushTimer);
+          flush();
+          set({
+            listing: {
+              ...listing,
+              state: page.done,
+              count: page.count,
+              skipped,
+              ...(page.error ? { error: page.error } : {}),
+            },
+          });
+        } else {
+          set({ listing: { ...listing, count: page.count, skipped } });
+        }
+      },
+    };
+  });
+}
+
+/** The location of an entry of the folder a pane shows. */
+export function childLocation(location: PaneLocation, name: string): ApiLocation {
+  return { connection: location.connection, path: joinPath(location.path, name) };
+}
+
+/** Whether two connection refs are the same site (a drop onto the same folder does nothing). */
+export function sameConnection(a: ConnectionRef, b: ConnectionRef): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
