@@ -49,6 +49,13 @@ function violation(layer, specifier, fromFile) {
       if (to.kind === 'local' && to.layer !== 'renderer' && to.layer !== 'shared')
         return `the renderer talks to the core only through the API client (not ${where})`;
       return undefined;
+    case 'main/server':
+    case 'main/cli':
+      // Web mode and the command line run in plain Node, where there is no Electron.
+      if (to.kind === 'electron') return `${layer} runs in plain Node: no ${specifier}`;
+      if (to.kind === 'local' && ['main/electron', 'preload', 'renderer'].includes(to.layer))
+        return `${layer} must not depend on ${where}`;
+      return undefined;
     case 'preload':
       if (to.kind === 'electron') return undefined;
       if (to.kind === 'local' && (to.layer === 'preload' || to.layer === 'shared')) return undefined;

@@ -32,6 +32,18 @@ describe('layering lint rule', () => {
     assert.equal(errors.length, 3);
   });
 
+  it('keeps web mode and the command line free of electron, the shell and the renderer', async () => {
+    for (const file of ['main/server/probe.ts', 'main/cli/commands/probe.ts']) {
+      const up = file.startsWith('main/cli/commands') ? '../../' : '../';
+      const errors = await layeringErrors(
+        file,
+        `import { app } from 'electron';\nimport { x } from '${up}electron/index';\nimport '${up}../renderer/src/main';\nexport const a = [app, x];\n`,
+      );
+      assert.equal(errors.length, 3, `${file}: ${errors.join('; ')}`);
+      assert.match(errors[0]!, /runs in plain Node/);
+    }
+  });
+
   it('keeps shared/ pure: zod and shared files only', async () => {
     const ok = await layeringErrors(
       'shared/probe.ts',

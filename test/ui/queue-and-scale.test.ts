@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +19,17 @@ import { removeDirs, tempDir } from '../transfers/fixtures';
 import { drag, launchBrowser, openApp, SCREENSHOTS, startApp, type AppPage, type RunningApp } from './harness';
 
 const MiB = 1024 * 1024;
+
+/** Makes the named folders (a trailing "/") and small files in `root`, with a few days' spread of dates. */
+async function furnish(root: string, names: readonly string[]): Promise<void> {
+  for (const [index, name] of names.entries()) {
+    const path = join(root, name);
+    if (name.endsWith('/')) await mkdir(path);
+    else await writeFile(path, randomBytes(900 + index * 3_700));
+    const when = new Date(Date.UTC(2026, 10, 20 + index, 9 + index, 14));
+    await utimes(path, when, when);
+  }
+}
 
 describe('the queue and long folders (web mode, Chromium)', () => {
   const dirs: string[] = [];
@@ -39,6 +51,9 @@ describe('the queue and long folders (web mode, Chromium)', () => {
     browser = await launchBrowser();
     ui = await openApp(browser, app);
     await mkdir(SCREENSHOTS, { recursive: true });
+    // Folders that look like a working day's, for the screenshots (the tests only look at their own files).
+    await furnish(ftp.root, ['releases/', 'backups/', 'site/', 'changelog.md', 'index.html', 'robots.txt']);
+    await furnish(local, ['Documents/', 'Photos/', 'budget-2026.xlsx', 'invoice-1042.pdf', 'notes.md']);
   });
   after(async () => {
     await browser?.close();

@@ -100,6 +100,17 @@ describe('certificates to trust and files dropped from the desktop (web mode, Ch
     assert.deepEqual('pinnedFingerprints' in saved.spec && saved.spec.pinnedFingerprints, [
       ftps.certificate!.sha256Hex,
     ]);
+
+    // A later launch connects without asking.
+    await ui.context.close();
+    await app.stop();
+    app = await startApp(home);
+    ui = await openApp(browser, app);
+    ui.page.setDefaultTimeout(15_000);
+    await openInPane(ui, 'left', 'Secure FTP');
+    await ui.row('left', 'secret-plans.txt').waitFor();
+    assert.equal(await ui.page.getByRole('dialog').count(), 0, 'no trust question');
+    assert.equal(await ui.pane('left').getByRole('button', { name: 'Review certificate' }).count(), 0);
   });
 
   it('the connection manager: a test that fails on the certificate offers to trust it, and the test then passes', async () => {

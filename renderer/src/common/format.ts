@@ -18,8 +18,24 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatSize(Math.round(bytesPerSecond))}/s`;
 }
 
+// A list column's dates are short, as `ls -l` writes them: this year's with the time ("Nov 20, 09:14"), older
+// ones with the year ("Nov 20, 2025"). The full timestamp is in the cell's tooltip.
+const thisYearFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const otherYearFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', year: 'numeric' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+
+/** A date for a list column: short, the year only when it is not this one. */
+export function formatListDate(ms: number | undefined, now = Date.now()): string {
+  if (ms === undefined) return '—';
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return (sameYear ? thisYearFormat : otherYearFormat).format(ms);
+}
 
 export function formatDate(ms: number | undefined): string {
   return ms === undefined ? '—' : dateFormat.format(ms);

@@ -10,7 +10,7 @@ import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEven
 import { useStore } from 'zustand';
 import type { Entry } from '../../../shared/provider';
 import { kindOf } from '../common/file-kind';
-import { formatDate, formatFullDate, formatSize } from '../common/format';
+import { formatFullDate, formatListDate, formatSize } from '../common/format';
 import { DRAG_TYPE, type DragPayload, useWorkspace } from '../app/workspace';
 import { FileContextMenu } from './FileContextMenu';
 import type { PaneStore, SortKey } from './pane-store';
@@ -315,7 +315,9 @@ export function FileGrid({ store, active }: { store: PaneStore; active: boolean 
                   className="col-modified"
                   title={entry.modified === undefined ? entry.modifiedText : formatFullDate(entry.modified)}
                 >
-                  {entry.modified === undefined && entry.modifiedText ? entry.modifiedText : formatDate(entry.modified)}
+                  {entry.modified === undefined && entry.modifiedText
+                    ? entry.modifiedText
+                    : formatListDate(entry.modified)}
                 </div>
                 <div role="gridcell" className="col-type">
                   {kind.label}
