@@ -5,8 +5,9 @@
 // recommends a custom protocol. Here the page has a real origin to compare, the CSP arrives as a header on
 // every response, and nothing outside out/renderer can be requested at all.
 import { readFile } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../../shared/security';
+import { contentTypeOf } from '../core/util/content-types';
 
 export const RENDERER_SCHEME = 'app';
 export const RENDERER_HOST = 'fileferry';
@@ -24,20 +25,6 @@ export const RENDERER_SCHEME_PRIVILEGES = {
   scheme: RENDERER_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true },
 } as const;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-};
 
 export interface RendererFilesOptions {
   /** The built renderer folder (out/renderer). */
@@ -58,7 +45,7 @@ export function rendererFiles(options: RendererFilesOptions): (request: Request)
       const body = await read(file);
       return new Response(request.method === 'HEAD' ? null : body, {
         status: 200,
-        headers: headers(CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'),
+        headers: headers(contentTypeOf(file)),
       });
     } catch {
       return answer(404, 'Not found');

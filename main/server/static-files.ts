@@ -7,24 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { FerryError } from '../../shared/errors';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { contentTypeOf } from '../core/util/content-types';
 
 export type Located = { file: string; size: number; contentType: string } | { status: 400 | 403 | 404 };
 
@@ -60,7 +43,7 @@ export class StaticFiles {
     if (!this.contains(real)) return { status: 403 };
     const info = await stat(real).catch(() => undefined);
     if (!info?.isFile()) return { status: 404 };
-    const contentType = CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream';
+    const contentType = contentTypeOf(real);
     return { file: real, size: info.size, contentType };
   }
 
