@@ -124,6 +124,34 @@ export interface ConnectionStatus {
   error?: SerializedError;
 }
 
+/**
+ * An Entra ID sign-in that waits for the person, as the 'signin' event carries it: first the prompt (a code to
+ * enter on the identity provider's page), then exactly one end. Every window hears it; any may cancel it
+ * (connections.cancelSignIn). A sign-in from the keychain's cached token sends nothing.
+ */
+export type SignInEvent =
+  | (SignInSubject & {
+      type: 'prompt';
+      /** The identity provider's page where the code is entered (https://microsoft.com/devicelogin). */
+      verificationUri: string;
+      userCode: string;
+      /** The identity provider's own instruction, naming the page and the code. */
+      message: string;
+      /** When the code stops working (milliseconds since the epoch). */
+      expiresAt: number;
+    })
+  /** Signed in: the token cache is in the connection's keychain entry, and what waited goes on. */
+  | (SignInSubject & { type: 'completed' })
+  /** Failed, expired, or abandoned (code Cancelled: the Cancel button, or nothing waits for it any more). */
+  | (SignInSubject & { type: 'failed'; error: SerializedError });
+
+/** Which sign-in an event is about, and for which saved connection. */
+export interface SignInSubject {
+  signInId: string;
+  connectionId: string;
+  connectionName: string;
+}
+
 export const THEMES = ['system', 'light', 'dark'] as const;
 
 const layoutSchema = z.strictObject({

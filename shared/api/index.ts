@@ -19,6 +19,7 @@ import type {
   ResolvedAddress,
   Settings,
   SettingsPatch,
+  SignInEvent,
   UploadFile,
 } from './dto';
 
@@ -72,6 +73,12 @@ export interface ApiMethods {
    * the password, it is kept for this session only (never in the address, never on disk).
    */
   'connections.resolveAddress': Method<{ address: string; password?: string }, ResolvedAddress>;
+  /**
+   * Abandons an Entra ID sign-in that waits for the person (its 'signin' prompt event named it): what waited
+   * for it fails with Cancelled, its last event says so, and nothing is saved. One that has ended already is
+   * left as it is (its end and a click on Cancel may cross).
+   */
+  'connections.cancelSignIn': Method<{ signInId: string }, void>;
 
   /** Lists a folder; its pages arrive as 'listing' events with `listingId`; resolves with the count at the end. */
   'browse.list': Method<{ listingId: string; location: ApiLocation }, { count: number }>;
@@ -116,6 +123,8 @@ export interface ApiEvents {
   listing: ListingPage;
   connection: ConnectionStatus;
   settings: Settings;
+  /** An Entra ID sign-in that waits for the person: the code to show, then how it ended. */
+  signin: SignInEvent;
 }
 
 export type ApiEventKind = keyof ApiEvents;
@@ -136,6 +145,7 @@ export const API_METHODS = [
   'connections.export',
   'connections.trust',
   'connections.resolveAddress',
+  'connections.cancelSignIn',
   'browse.list',
   'browse.cancel',
   'browse.stat',
@@ -157,7 +167,13 @@ export const API_METHODS = [
   'settings.set',
 ] as const satisfies readonly ApiMethodName[];
 
-export const API_EVENTS = ['transfer', 'listing', 'connection', 'settings'] as const satisfies readonly ApiEventKind[];
+export const API_EVENTS = [
+  'transfer',
+  'listing',
+  'connection',
+  'settings',
+  'signin',
+] as const satisfies readonly ApiEventKind[];
 
 // The compiler rejects a method or an event missing from the lists above.
 type Unlisted<All, Listed> = Exclude<All, Listed>;

@@ -20,6 +20,7 @@ import type { ConnectionSpec } from '../../../shared/connection';
 import { FerryError } from '../../../shared/errors';
 import { addressOf } from '../../../shared/locations';
 import type { ConnectionStore } from '../connections';
+import type { OpenConnectionOptions } from '../connections/store';
 import { commitImport, defaultAwsConfigFiles, describeFormat, previewImport, toExport } from '../imports';
 
 export class ConnectionsApi {
@@ -32,6 +33,8 @@ export class ConnectionsApi {
     private readonly store: ConnectionStore,
     /** A connection changed or went: providers opened with its old settings are dropped. */
     private readonly changed: (id: string) => Promise<void>,
+    /** How a test opens the connection (an Entra ID one signs in through the window). */
+    private readonly openOptions: (connection: SavedConnection) => OpenConnectionOptions = () => ({}),
   ) {}
 
   async list(): Promise<ConnectionSummary[]> {
@@ -65,7 +68,8 @@ export class ConnectionsApi {
   }
 
   async test(id: string): Promise<ConnectionTestResult> {
-    const result = await this.store.test(id);
+    const connection = await this.store.get(id);
+    const result = await this.store.test(connection.id, this.openOptions(connection));
     if (result.ok) return result;
     // The details travel too: a certificate's fingerprint is what lets the manager offer to trust it.
     return { ...result, error: result.error.toJSON() };

@@ -56,6 +56,7 @@ export const ARG_SCHEMAS = {
     address: z.string().min(1).max(8192),
     password: z.string().max(4096).optional(),
   }),
+  'connections.cancelSignIn': z.strictObject({ signInId: id }),
   'browse.list': z.strictObject({ listingId: z.string().min(1).max(100), location: locationSchema }),
   'browse.cancel': z.strictObject({ listingId: z.string().min(1).max(100) }),
   'browse.stat': z.strictObject({ location: locationSchema }),

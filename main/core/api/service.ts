@@ -28,6 +28,7 @@ import { raceAbort } from '../util/abort';
 import { Browser } from './browse';
 import { AddressResolver } from './addresses';
 import { ConnectionsApi } from './connections';
+import { SignIns } from './sign-ins';
 import { Uploads } from './uploads';
 import { ARG_SCHEMAS } from './schemas';
 import { ApiCallError, type ApiService, type CallContext, type EventListener } from './types';
@@ -112,8 +113,14 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
   const uploads = new Uploads();
   /** Upload jobs by job id, so their source goes when they end. */
   const uploadJobs = new Map<string, string>();
+  // Entra ID connections sign in through the window: a device code shown by every renderer ('signin' events).
+  const signIns = new SignIns((event) => broadcast('signin', event));
   // Certificates trusted for this session (connections.trust) are added when a saved connection opens.
-  const connections: ConnectionsApi = new ConnectionsApi(store, (id) => browseProviders.drop({ savedId: id }));
+  const connections: ConnectionsApi = new ConnectionsApi(
+    store,
+    (id) => browseProviders.drop({ savedId: id }),
+    (connection) => signIns.openOptions(connection),
+  );
   const openRef = async (
     ref: ConnectionRef,
     signal?: CancelSignal,
@@ -123,7 +130,10 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
       if (upload) return { provider: upload, spec: { kind: 'local' } };
       const saved = await store.get(ref.savedId);
       const adjustSpec = (spec: ConnectionSpec) => connections.withSessionPins(saved.id, spec);
-      return { provider: await store.open(saved.id, { adjustSpec }), spec: saved.spec };
+      return {
+        provider: await store.open(saved.id, { adjustSpec, ...signIns.openOptions(saved) }),
+        spec: saved.spec,
+      };
     }
     const typed = addresses.secretsFor(ref.secretsKey);
     return {
@@ -179,6 +189,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     'connections.export': () => connections.export(),
     'connections.trust': ({ id, fingerprint, always }) => connections.trust(id, fingerprint, always),
     'connections.resolveAddress': ({ address, password }) => addresses.resolve(address, password),
+    'connections.cancelSignIn': ({ signInId }) => signIns.cancel(signInId),
     'browse.list': (arg, context) => browser.list(arg, context),
     'browse.cancel': (arg) => browser.cancel(arg),
     'browse.stat': (arg) => browser.stat(arg),
@@ -253,6 +264,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
       if (closed) return;
       closed = true;
       browser.cancelAll();
+      signIns.cancelAll();
       await engine.close();
       await browseProviders.closeAll();
     },

@@ -42,6 +42,14 @@ export interface EntraInteraction {
   openBrowser?: (url: string) => Promise<void>;
   /** Shows the device code to the person (device-code flow). */
   onDeviceCode?: (prompt: DeviceCodePrompt) => void;
+  /**
+   * Told when a sign-in that needs the person starts (before the browser opens or the code is shown), with a
+   * function that abandons it: a window's Cancel button, where nobody presses Ctrl-C. An abandoned sign-in ends
+   * with Cancelled and saves nothing. What this returns is called once when that sign-in ends: without an
+   * error once signed in (the token cache is saved by then), else with the FerryError it failed with. A silent
+   * sign-in from the cache calls neither.
+   */
+  onSignInStarted?: (cancel: () => void) => ((error?: FerryError) => void) | void;
   /** Replaces MSAL's HTTP client (tests use one that trusts a local CA; proxies could use their own). */
   networkClient?: INetworkModule;
 }
@@ -143,7 +151,7 @@ export class MsalTokenCredential implements TokenCredential {
         cancel,
         abortableWaiters: 0,
         pinned: false,
-        promise: this.acquire(scopeList, cancel.signal).finally(() => this.pending.delete(key)),
+        promise: this.acquire(scopeList, cancel).finally(() => this.pending.delete(key)),
       };
       this.pending.set(key, started);
       acquisition = started;
@@ -153,7 +161,7 @@ export class MsalTokenCredential implements TokenCredential {
     return token;
   }
 
-  private async acquire(scopes: string[], cancel: AbortSignal): Promise<AccessToken> {
+  private async acquire(scopes: string[], cancel: AbortController): Promise<AccessToken> {
     const silent = await this.acquireSilently(scopes);
     return toAccessToken(silent ?? (await this.signIn(scopes, cancel)));
   }
@@ -174,12 +182,38 @@ export class MsalTokenCredential implements TokenCredential {
     }
   }
 
-  private async signIn(scopes: string[], cancel: AbortSignal): Promise<AuthenticationResult> {
+  /** Asks the person to sign in; the host hears when it starts and ends, and may abandon it (onSignInStarted). */
+  private async signIn(scopes: string[], cancel: AbortController): Promise<AuthenticationResult> {
     const { openBrowser, onDeviceCode } = this.interaction;
     const flow = this.interaction.flow ?? (openBrowser ? 'interactive' : onDeviceCode ? 'device-code' : undefined);
-    if (cancel.aborted) throw signInCancelled();
+    const method: SignInMethod | undefined =
+      flow === 'interactive' && openBrowser
+        ? { flow, openBrowser }
+        : flow === 'device-code' && onDeviceCode
+          ? { flow, onDeviceCode }
+          : undefined;
+    if (!method) {
+      throw new FerryError(
+        'AuthFailed',
+        'This Azure connection uses Entra ID and needs you to sign in, but no sign-in method is available here. Sign in from the FileFerry app, or use `fileferry` in a terminal (device code).',
+      );
+    }
+    if (cancel.signal.aborted) throw signInCancelled();
+    const ended = this.interaction.onSignInStarted?.(() => cancel.abort());
     try {
-      if (flow === 'interactive' && openBrowser) {
+      const result = await this.runSignIn(method, scopes, cancel.signal);
+      ended?.();
+      return result;
+    } catch (error) {
+      ended?.(error as FerryError); // runSignIn throws FerryErrors only
+      throw error;
+    }
+  }
+
+  private async runSignIn(method: SignInMethod, scopes: string[], cancel: AbortSignal): Promise<AuthenticationResult> {
+    try {
+      if (method.flow === 'interactive') {
+        const { openBrowser } = method;
         // MSAL cannot stop its loopback listener from outside; a cancelled wait answers it as a person who
         // declines would (see refuseLoopback), which ends the flow and closes the port.
         let authorizeUrl: string | undefined;
@@ -199,8 +233,8 @@ export class MsalTokenCredential implements TokenCredential {
         } finally {
           cancel.removeEventListener('abort', refuse);
         }
-      }
-      if (flow === 'device-code' && onDeviceCode) {
+      } else {
+        const { onDeviceCode } = method;
         const app = await this.client();
         const request: DeviceCodeRequest = {
           scopes,
@@ -228,12 +262,13 @@ export class MsalTokenCredential implements TokenCredential {
       if (cancel.aborted) throw signInCancelled(error);
       throw new FerryError('AuthFailed', `Entra ID sign-in failed: ${(error as Error).message}`, { cause: error });
     }
-    throw new FerryError(
-      'AuthFailed',
-      'This Azure connection uses Entra ID and needs you to sign in, but no sign-in method is available here. Sign in from the FileFerry app, or use `fileferry` in a terminal (device code).',
-    );
   }
 }
+
+/** The sign-in flow to run, with the host's callback for it. */
+type SignInMethod =
+  | { flow: 'interactive'; openBrowser: NonNullable<EntraInteraction['openBrowser']> }
+  | { flow: 'device-code'; onDeviceCode: NonNullable<EntraInteraction['onDeviceCode']> };
 
 /** One token acquisition shared by every caller that asked for the same scopes meanwhile. */
 interface Acquisition {
