@@ -9,19 +9,15 @@
 // built JavaScript in out/cli/: the suite builds it first, and again whenever a source changed meanwhile (the
 // launcher would run the sources through tsx then, which is not what a user of a checkout or the app runs).
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { buildCli } from '../build/cli.mjs';
-import { builtEntry } from '../build/cli-freshness.mjs';
+import { join } from 'node:path';
 import { startVsftpd } from '../test/helpers/vsftpd';
+import { ensureCliBuilt, LAUNCHER } from './lib/cli-build';
 import type { BenchContext } from './lib/context';
 import { assertSameDigest, MiB, sha256OfFile, writeRandomFile } from './lib/files';
 import { runPeer } from './lib/measure';
 import { inTurn } from './lib/rounds';
 import { fastest, ratioGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const LAUNCHER = join(ROOT, 'main/cli/fileferry.mjs');
 /** The issue's size: large enough that the transfer dominates, small enough for a quick suite. */
 const BIG_BYTES = 512 * MiB;
 const SMALL_FILES = ['a.txt', 'b.txt', 'c.txt'];
@@ -146,7 +142,7 @@ class Tools {
 
   /** `fileferry ARGS`; `check` is given stdout and must hold (a listing that lists, a version that is one). */
   async fileFerry(label: string, bytes: number, args: string[], check?: (stdout: string) => boolean) {
-    await this.ensureBuilt();
+    await ensureCliBuilt(this.ctx.say);
     return this.peer(label, 'FileFerry', bytes, process.execPath, [LAUNCHER, ...args], check);
   }
 
@@ -170,17 +166,6 @@ class Tools {
       peakRssKiB: run.peakRssKiB,
       serverLoad: run.serverLoad,
     };
-  }
-
-  /** Others may edit the sources during a run; the launcher would then time tsx, not the product. */
-  private async ensureBuilt(): Promise<void> {
-    const root = pathToFileURL(`${ROOT}/`);
-    const before = builtEntry(root);
-    if (before.entry) return;
-    this.ctx.say(`the built command is not up to date (${before.why}): building it`);
-    await buildCli({ quiet: true });
-    const after = builtEntry(root);
-    if (!after.entry) throw new Error(`after a build the launcher would still not run it: ${after.why}`);
   }
 }
 

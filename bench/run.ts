@@ -1,5 +1,5 @@
 // `npm run bench [-- SUITE…]`: FileFerry's throughput and memory beside peer tools, on loopback servers that
-// each suite starts and stops itself. Suites: ftp (issue 2), cloud (4), engine (21), cli (15). See
+// each suite starts and stops itself. Suites: ftp (issue 2), cloud (4), engine (21), cli (15), ui (16). See
 // bench/README.md.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -8,15 +8,20 @@ import { cliBench } from './cli';
 import { cloudBench } from './cloud';
 import { engineBench } from './engine';
 import { ftpBench } from './ftp';
+import { uiBench } from './ui';
 import type { BenchContext } from './lib/context';
 import { MiB } from './lib/files';
 import { formatTables, type Goal, type Measurement } from './lib/report';
 
-const SUITES: Record<string, (ctx: BenchContext) => Promise<{ measurements: Measurement[]; goals: Goal[] }>> = {
+/** A suite's figures; `tables` holds what the common table has no columns for (the ui suite's frames). */
+type SuiteResult = { measurements: Measurement[]; goals: Goal[]; tables?: string[] };
+
+const SUITES: Record<string, (ctx: BenchContext) => Promise<SuiteResult>> = {
   ftp: ftpBench,
   cloud: cloudBench,
   engine: engineBench,
   cli: cliBench,
+  ui: uiBench,
 };
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -54,6 +59,9 @@ async function main(): Promise<void> {
     midBytes: numberFromEnv('BENCH_MID_MIB', 256) * MiB,
     smallCount: numberFromEnv('BENCH_SMALL_COUNT', 2000),
     smallBytes: 16 * 1024,
+    uiEntries: numberFromEnv('BENCH_UI_ENTRIES', 100_000),
+    uiScrollSeconds: numberFromEnv('BENCH_UI_SCROLL_S', 10),
+    uiSources: process.env.BENCH_UI_SOURCES?.split(',').map((s) => s.trim()),
     repeat: process.env.BENCH_REPEAT ? numberFromEnv('BENCH_REPEAT', 1) : undefined,
     ...(process.env.BENCH_CPU_PROF ? { cpuProfileDir: process.env.BENCH_CPU_PROF } : {}),
     onInterrupt: (stop) => {
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
   };
   const measurements: Measurement[] = [];
   const goals: Goal[] = [];
+  const tables: string[] = [];
   let failed = false;
   try {
     for (const name of names) {
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
         const result = await SUITES[name]!(ctx);
         measurements.push(...result.measurements);
         goals.push(...result.goals);
+        tables.push(...(result.tables ?? []));
       } catch (error) {
         failed = true;
         ctx.say(`suite ${name} failed: ${String((error as Error)?.stack ?? error)}`);
@@ -87,6 +97,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nFileFerry benchmarks, ${new Date().toISOString().slice(0, 10)}, ${machine}\n`);
   process.stdout.write("MB = 10^6 bytes; FileFerry figures are its worker process's own (engine + verification).\n\n");
   process.stdout.write(`${formatTables(measurements, goals)}\n`);
+  for (const extra of tables) process.stdout.write(`\n${extra}\n`);
   ctx.say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (failed) process.exitCode = 1;
 }

@@ -9,6 +9,12 @@ export interface BenchContext {
   /** Number and size of the small files of a folder job (2,000 × 16 KiB unless BENCH_SMALL_COUNT). */
   smallCount: number;
   smallBytes: number;
+  /** Entries of the folders the ui suite lists (100,000 unless BENCH_UI_ENTRIES). */
+  uiEntries: number;
+  /** How long the ui suite takes to scroll a grid from top to bottom (10 s unless BENCH_UI_SCROLL_S). */
+  uiScrollSeconds: number;
+  /** Which of the ui suite's sources run (BENCH_UI_SOURCES=local,ftp,s3; all unless set). */
+  uiSources: string[] | undefined;
   /** Rounds of each measurement (BENCH_REPEAT; default 9 for ftp, 5 for cloud); see ratioGoal. */
   repeat: number | undefined;
   /** When set (BENCH_CPU_PROF=dir), each FileFerry worker writes a V8 CPU profile there. */

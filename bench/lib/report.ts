@@ -97,7 +97,8 @@ export function formatTables(measurements: Measurement[], goals: Goal[]): string
   return `${measured}\n\n${checked}`;
 }
 
-function table(head: string[], rows: string[][], rightAligned: number[]): string {
+/** Rows under a header, columns padded to their widest cell; `rightAligned` holds the numeric columns. */
+export function table(head: string[], rows: string[][], rightAligned: number[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -3,15 +3,21 @@
 // or too large, closes this connection (and only this one); the service validates the arguments themselves.
 // Memory stays bounded whatever the peer does: at most MAX_CALLS_IN_FLIGHT calls under way, messages of at
 // most MAX_MESSAGE_BYTES (the ws library enforces it while reading), and a peer that stops reading is cut
-// off once MAX_BUFFERED_BYTES wait for it rather than queued for without end.
+// off once MAX_BUFFERED_BYTES wait for it rather than queued for without end. A listing, which may send tens
+// of megabytes, is paced instead: it waits between pages until the peer has read most of what it was sent.
 import { WebSocket, type RawData } from 'ws';
 import { API_VERSION, type ApiEventKind, type ApiEvents } from '../../shared/api';
+import { FerryError } from '../../shared/errors';
 import { MAX_CALLS_IN_FLIGHT, MAX_MESSAGE_BYTES, type ApiError, type ServerMessage } from '../../shared/api/wire';
 import { ApiCallError, type ApiService, type CallContext } from '../core/api/types';
 import type { Logger } from '../core/log/logger';
 
 /** Bytes a connection may have waiting to be sent before it is closed (a tab that stopped reading). */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** What a paced sender (a listing) lets pile up for a connection before it waits (CallContext.drained). */
+export const PACED_BUFFERED_BYTES = 512 * 1024;
+/** How often a paced sender looks again: the ws library has no event for a buffer that emptied. */
+const DRAIN_POLL_MS = 5;
 
 /** A connection must say hello within this time, or it is closed. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -29,7 +35,10 @@ export interface ApiSocketOptions {
 export class ApiSocket {
   private welcomed = false;
   private readonly inFlight = new Set<number>();
-  private readonly context: CallContext = { emit: (kind, payload) => this.sendEvent(kind, payload) };
+  private readonly context: CallContext = {
+    emit: (kind, payload) => this.sendEvent(kind, payload),
+    drained: () => this.drained(),
+  };
   private readonly helloTimer: NodeJS.Timeout;
   private readonly maxBuffered: number;
 
@@ -48,6 +57,16 @@ export class ApiSocket {
   /** An event for every connection (transfers, settings…); none before the connection said hello. */
   sendEvent<K extends ApiEventKind>(kind: K, payload: ApiEvents[K]): void {
     if (this.welcomed) this.send({ type: 'event', kind, payload });
+  }
+
+  /** Resolves when what waits to go to the peer is below PACED_BUFFERED_BYTES; rejects once it has gone. */
+  private async drained(): Promise<void> {
+    for (;;) {
+      if (this.ws.readyState !== WebSocket.OPEN)
+        throw new FerryError('Cancelled', 'The window that asked for this has closed.');
+      if (this.ws.bufferedAmount <= Math.min(PACED_BUFFERED_BYTES, this.maxBuffered / 2)) return;
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
   }
 
   /** Closes the connection as the server stops. */

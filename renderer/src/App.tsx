@@ -8,10 +8,12 @@ import { Group, Panel, Separator } from 'react-resizable-panels';
 import { useStore } from 'zustand';
 import type { FileFerryApi, Settings } from '../../shared/api';
 import { Dialogs } from './app/Dialogs';
+import { SignInDialog } from './app/SignInDialog';
 import { Toasts } from './app/Toasts';
 import { uiStore } from './app/ui-store';
 import { createWorkspace, WorkspaceProvider, type Workspace } from './app/workspace';
 import { connectionsStore } from './connections/connections-store';
+import { FileKindMasks } from './panes/FileIcon';
 import { Pane } from './panes/Pane';
 import { createPaneStore, type Side } from './panes/pane-store';
 import { QueuePanel } from './queue/QueuePanel';
@@ -65,6 +67,7 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
   return (
     <WorkspaceProvider value={workspace}>
       <div className="app">
+        <FileKindMasks />
         <header className="toolbar" role="toolbar" aria-label="FileFerry">
           <span className="brand">
             <Ship size={16} aria-hidden /> FileFerry
@@ -141,6 +144,7 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
         </Group>
         <StatusBar panes={panes} />
         <Dialogs />
+        <SignInDialog />
         <Toasts />
       </div>
     </WorkspaceProvider>

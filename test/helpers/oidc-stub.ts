@@ -31,6 +31,8 @@ export interface OidcStub {
   counts: OidcStubCounts;
   /** Approves the pending device code, as a person entering it in a browser would. */
   approveDeviceCode(userCode: string): void;
+  /** Declines the pending device code, as a person who answers "No, cancel" on the sign-in page would. */
+  declineDeviceCode(userCode: string): void;
   /** A scripted browser for the interactive flow: signs in at the authorize URL and posts the code to MSAL's loopback. */
   browser(url: string): Promise<void>;
   /** Lifetime of issued access tokens in seconds (default 3600). */
@@ -89,7 +91,7 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
   const clientId = options.clientId ?? randomUUID();
   const userId = randomUUID();
   const counts: OidcStubCounts = { discovery: 0, deviceCode: 0, authorize: 0, pendingPolls: 0, tokens: {} };
-  const deviceCodes = new Map<string, { userCode: string; approved: boolean; scope: string }>();
+  const deviceCodes = new Map<string, { userCode: string; approved: boolean; declined?: boolean; scope: string }>();
   const authCodes = new Map<string, { challenge: string; scope: string }>();
   const refreshTokens = new Map<string, string>(); // token → scope
   let base = '';
@@ -199,6 +201,8 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
       if (type === 'device_code') {
         const pending = deviceCodes.get(body.get('device_code') ?? '');
         if (!pending) return sendJson(res, 400, { error: 'expired_token', error_description: 'unknown device code' });
+        if (pending.declined)
+          return sendJson(res, 400, { error: 'authorization_declined', error_description: 'the person declined' });
         if (!pending.approved) {
           counts.pendingPolls++;
           return sendJson(res, 400, { error: 'authorization_pending', error_description: 'waiting for the person' });
@@ -259,6 +263,9 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
     },
     approveDeviceCode(userCode: string) {
       for (const pending of deviceCodes.values()) if (pending.userCode === userCode) pending.approved = true;
+    },
+    declineDeviceCode(userCode: string) {
+      for (const pending of deviceCodes.values()) if (pending.userCode === userCode) pending.declined = true;
     },
     async browser(authorizeUrl: string) {
       const answer = await networkClient.sendGetRequestAsync<{

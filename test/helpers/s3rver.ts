@@ -63,6 +63,8 @@ export interface S3rverServer {
   setRestore(bucket: string, key: string, restore: string | undefined): Promise<void>;
   /** Unfinished multipart uploads on disk for a bucket (independent of the S3 API). */
   uploadsOnDisk(bucket: string): Promise<string[]>;
+  /** The folder s3rver keeps its buckets in (the UI benchmark seeds a 100,000-object prefix there). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -193,6 +195,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverSe
       await (await fetch(`${endpoint}/?x-ferry-restore=${setting}`)).arrayBuffer();
     },
     uploadsOnDisk: async (bucket) => readdir(join(dataDir, bucket, '._S3rver_uploads')).catch(() => []),
+    dataDir,
     stop,
   };
 }

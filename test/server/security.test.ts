@@ -16,6 +16,7 @@ import { FerryError } from '../../shared/errors';
 import { ApiCallError, type ApiService, type CallContext, type EventListener } from '../../main/core/api/types';
 import { startWebServer, type WebServer } from '../../main/server';
 import { admit, answers, get, openSocket, send, WireClient } from './web-client';
+import { until } from '../helpers/until';
 
 const SECRET = `outside-secret-${randomBytes(8).toString('hex')}`;
 
@@ -23,11 +24,15 @@ const SECRET = `outside-secret-${randomBytes(8).toString('hex')}`;
 function stubService(): ApiService & {
   broadcast<K extends ApiEventKind>(kind: K, payload: ApiEvents[K]): void;
   received: Array<{ uploadId: string; index: number; bytes: number }>;
+  /** How each 'paced' call ended. */
+  paced: string[];
 } {
+  const paced: string[] = [];
   const listeners = new Set<EventListener>();
   const received: Array<{ uploadId: string; index: number; bytes: number }> = [];
   return {
     received,
+    paced,
     async upload(uploadId, index, body) {
       if (index > 0) throw new FerryError('NotFound', 'No such file in this upload.');
       let bytes = 0;
@@ -46,6 +51,21 @@ function stubService(): ApiService & {
         case 'mine':
           context.emit('listing', { listingId: 'mine', entries: [], count: 0 });
           return 'sent';
+        case 'paced': {
+          // The same flood, at the pace of the caller (as a listing sends its pages).
+          const big = 'x'.repeat(64 * 1024);
+          try {
+            for (let i = 0; i < 800; i++) {
+              context.emit('listing', { listingId: big, entries: [], count: i });
+              await context.drained!();
+            }
+            paced.push('sent all');
+          } catch (error) {
+            paced.push((error as FerryError).code);
+            throw error;
+          }
+          return 'paced';
+        }
         case 'flood': {
           // 800 events of 64 KiB (50 MiB) at once, for a caller that does not read them.
           const big = 'x'.repeat(64 * 1024);
@@ -367,6 +387,37 @@ describe('web mode security', () => {
       assert.ok(!patient.messages.some((m) => m.type === 'result' && m.id === 2001), 'the extra call was not run');
       const error = patient.messages.find((m) => m.type === 'error');
       assert.ok(error?.type === 'error' && /calls were under way/.test(error.error.message), JSON.stringify(error));
+    });
+
+    it('paces what a caller asked for to its reading (a listing waits), and stops when the caller goes', async () => {
+      const { port } = new URL(server.origin);
+      const flood = 800 * 64 * 1024;
+      const raw = await rawUpgrade(Number(port), cookie);
+      raw.socket.write(maskedTextFrame(JSON.stringify({ type: 'hello', api: API_VERSION })));
+      await raw.received((bytes) => bytes > 0);
+      raw.socket.pause(); // a busy tab: it reads again in a second
+      let closed = false;
+      raw.socket.once('close', () => (closed = true));
+      raw.socket.write(maskedTextFrame(JSON.stringify({ type: 'call', id: 1, method: 'paced' })));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.ok(raw.bytes() < flood / 4, `${raw.bytes()} bytes went out while the tab did not read`);
+      raw.socket.resume();
+      await raw.received((bytes) => bytes > flood);
+      await until(() => service.paced.length === 1, 10_000, 'the paced call to end');
+      assert.deepEqual(service.paced, ['sent all']);
+      assert.equal(closed, false, 'the connection stayed open');
+
+      // A caller that goes while it is being paced: the sender stops (Cancelled), it does not send on.
+      const leaving = await rawUpgrade(Number(port), cookie);
+      leaving.socket.write(maskedTextFrame(JSON.stringify({ type: 'hello', api: API_VERSION })));
+      await leaving.received((bytes) => bytes > 0);
+      leaving.socket.pause();
+      leaving.socket.write(maskedTextFrame(JSON.stringify({ type: 'call', id: 1, method: 'paced' })));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      leaving.socket.destroy();
+      await until(() => service.paced.length === 2, 10_000, 'the second paced call to end');
+      assert.deepEqual(service.paced, ['sent all', 'Cancelled']);
+      raw.socket.destroy();
     });
 
     it('cuts off a connection that stops reading instead of buffering for it, and serves the others', async () => {

@@ -43,6 +43,8 @@ export class Browser {
           const entries = page.slice(at, at + MAX_PAGE);
           count += entries.length;
           send({ entries, ...(skipped.length > 0 ? { skipped: skipped.splice(0) } : {}) });
+          // At the pace of the window showing it, not of the disk: the pages would pile up in a buffer.
+          await context.drained?.();
         }
         if (signal.aborted) throw cancelledError('The listing');
       }

@@ -7,6 +7,12 @@ import type { ApiError } from '../../../shared/api/wire';
 /** Events for one caller only (the pages of the listings it started). */
 export interface CallContext {
   emit<K extends ApiEventKind>(kind: K, payload: ApiEvents[K]): void;
+  /**
+   * Resolves once the caller has taken in most of what was sent to it, so a listing of 100,000 entries goes
+   * at the pace of the window showing it instead of piling up in a buffer; rejects with Cancelled when the
+   * caller has gone. Absent where the transport has no flow control to offer (Electron IPC).
+   */
+  drained?(): Promise<void>;
 }
 
 export type EventListener = <K extends ApiEventKind>(kind: K, payload: ApiEvents[K]) => void;

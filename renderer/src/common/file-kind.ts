@@ -17,21 +17,39 @@ import type { Entry } from '../../../shared/provider';
 
 interface Kind {
   label: string;
-  icon: LucideIcon;
+  /** Which of KIND_ICONS draws it. */
+  iconId: string;
 }
+
+/**
+ * Every kind's icon once, by id: the grid draws a row's icon as a reference to it (FileIcon.tsx), so a row
+ * scrolled in changes an attribute instead of building an SVG.
+ */
+export const KIND_ICONS: ReadonlyArray<readonly [string, LucideIcon]> = [
+  ['image', FileImage],
+  ['video', FileVideo],
+  ['audio', FileAudio],
+  ['archive', FileArchive],
+  ['spreadsheet', FileSpreadsheet],
+  ['json', FileJson],
+  ['code', FileCode],
+  ['document', FileText],
+  ['folder', Folder],
+  ['file', File],
+];
 
 const FAMILIES: Array<[Kind, string[]]> = [
   [
-    { label: 'Image', icon: FileImage },
+    { label: 'Image', iconId: 'image' },
     ['png', 'jpg', 'jpeg', 'gif', 'webp', 'svg', 'bmp', 'tif', 'tiff', 'heic', 'raw', 'ico'],
   ],
-  [{ label: 'Video', icon: FileVideo }, ['mp4', 'mov', 'mkv', 'avi', 'webm', 'm4v', 'wmv']],
-  [{ label: 'Audio', icon: FileAudio }, ['mp3', 'wav', 'flac', 'aac', 'ogg', 'm4a', 'opus']],
-  [{ label: 'Archive', icon: FileArchive }, ['zip', 'tar', 'gz', 'tgz', 'bz2', 'xz', 'zst', '7z', 'rar', 'iso', 'dmg']],
-  [{ label: 'Spreadsheet', icon: FileSpreadsheet }, ['csv', 'tsv', 'xls', 'xlsx', 'ods']],
-  [{ label: 'JSON', icon: FileJson }, ['json', 'jsonl', 'ndjson']],
+  [{ label: 'Video', iconId: 'video' }, ['mp4', 'mov', 'mkv', 'avi', 'webm', 'm4v', 'wmv']],
+  [{ label: 'Audio', iconId: 'audio' }, ['mp3', 'wav', 'flac', 'aac', 'ogg', 'm4a', 'opus']],
+  [{ label: 'Archive', iconId: 'archive' }, ['zip', 'tar', 'gz', 'tgz', 'bz2', 'xz', 'zst', '7z', 'rar', 'iso', 'dmg']],
+  [{ label: 'Spreadsheet', iconId: 'spreadsheet' }, ['csv', 'tsv', 'xls', 'xlsx', 'ods']],
+  [{ label: 'JSON', iconId: 'json' }, ['json', 'jsonl', 'ndjson']],
   [
-    { label: 'Code', icon: FileCode },
+    { label: 'Code', iconId: 'code' },
     [
       'js',
       'mjs',
@@ -60,14 +78,14 @@ const FAMILIES: Array<[Kind, string[]]> = [
       'sql',
     ],
   ],
-  [{ label: 'Document', icon: FileText }, ['txt', 'md', 'pdf', 'doc', 'docx', 'odt', 'rtf', 'log', 'ini', 'conf']],
+  [{ label: 'Document', iconId: 'document' }, ['txt', 'md', 'pdf', 'doc', 'docx', 'odt', 'rtf', 'log', 'ini', 'conf']],
 ];
 
 const BY_EXTENSION = new Map<string, Kind>();
 for (const [kind, extensions] of FAMILIES) for (const extension of extensions) BY_EXTENSION.set(extension, kind);
 
-const FOLDER: Kind = { label: 'Folder', icon: Folder };
-const GENERIC: Kind = { label: 'File', icon: File };
+const FOLDER: Kind = { label: 'Folder', iconId: 'folder' };
+const GENERIC: Kind = { label: 'File', iconId: 'file' };
 
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');
@@ -78,6 +96,6 @@ export function kindOf(entry: Pick<Entry, 'name' | 'type'>): Kind {
   if (entry.type === 'folder') return FOLDER;
   const extension = extensionOf(entry.name);
   return (
-    BY_EXTENSION.get(extension) ?? (extension ? { label: `${extension.toUpperCase()} file`, icon: File } : GENERIC)
+    BY_EXTENSION.get(extension) ?? (extension ? { label: `${extension.toUpperCase()} file`, iconId: 'file' } : GENERIC)
   );
 }

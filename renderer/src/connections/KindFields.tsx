@@ -278,9 +278,17 @@ export function AzureFields({ form, set, errors, renderSecret }: KindFieldsProps
               onChange={(clientId) => set({ clientId })}
             />
           </div>
+          <TextField
+            label="Authority"
+            value={form.authority}
+            error={errors.authority}
+            placeholder={`https://login.microsoftonline.com/${form.tenantId.trim() || 'organizations'}`}
+            hint="Only for a sovereign cloud (Azure Government, Azure China) or your own identity provider."
+            onChange={(authority) => set({ authority })}
+          />
           <p className="cm-note">
-            <Info size={13} aria-hidden /> Entra ID sign-in opens in your browser when the connection is first used;
-            FileFerry then remembers it.
+            <Info size={13} aria-hidden /> The first time the connection is used, FileFerry shows a code to enter on
+            Microsoft’s sign-in page, and then remembers the sign-in.
           </p>
           {renderSecret('tokenCache')}
         </>

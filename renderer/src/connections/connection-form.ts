@@ -41,6 +41,8 @@ export interface ConnectionForm {
   azureAuth: AzureAuth;
   tenantId: string;
   clientId: string;
+  /** Entra ID authority URL: sovereign clouds, or a test identity provider. */
+  authority: string;
   accessTier: string;
   // S3 and Azure
   endpoint: string;
@@ -77,6 +79,7 @@ export const EMPTY_FORM: ConnectionForm = {
   azureAuth: 'connection-string',
   tenantId: '',
   clientId: '',
+  authority: '',
   accessTier: '',
   endpoint: '',
   maxConnections: '',
@@ -170,6 +173,7 @@ export function formFromSpec(
         azureAuth: spec.auth,
         tenantId: spec.tenantId ?? '',
         clientId: spec.clientId ?? '',
+        authority: spec.authority ?? '',
         accessTier: spec.accessTier ?? '',
         maxConnections: spec.maxConnections !== DEFAULTS.cloudMaxConnections ? text(spec.maxConnections) : '',
       };
@@ -294,6 +298,7 @@ export function draftFromForm(
         auth: form.azureAuth,
         tenantId: form.azureAuth === 'entra' ? optional(form.tenantId) : undefined,
         clientId: form.azureAuth === 'entra' ? optional(form.clientId) : undefined,
+        authority: form.azureAuth === 'entra' ? optional(form.authority) : undefined,
         accessTier: optional(form.accessTier),
         maxConnections,
       };
@@ -328,6 +333,7 @@ export function draftFromForm(
 const FRIENDLIER: FormErrors = {
   endpoint: 'Enter the whole URL, starting with https:// (or http:// for a local test server)',
   port: 'The port is a number from 1 to 65535',
+  authority: 'Enter the whole URL, starting with https://, e.g. https://login.microsoftonline.us/TENANT',
 };
 
 /** Which form field a schema issue is about ("spec.timeoutMs" → timeoutSeconds). */
@@ -349,6 +355,7 @@ function fieldOfIssue(path: ReadonlyArray<PropertyKey>): FormField | undefined {
     container: 'container',
     tenantId: 'tenantId',
     clientId: 'clientId',
+    authority: 'authority',
     root: 'root',
   };
   return inner ? bySpecKey[inner] : undefined;

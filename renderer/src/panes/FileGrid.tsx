@@ -5,16 +5,24 @@
 // the workspace. Rows drag to the other pane or onto a folder row; files from the desktop drop in.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import clsx from 'clsx';
-import { ArrowDown, ArrowUp, Archive } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { ArrowDown, ArrowUp } from 'lucide-react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
 import { useStore } from 'zustand';
 import type { Entry } from '../../../shared/provider';
-import { kindOf } from '../common/file-kind';
-import { formatFullDate, formatListDate, formatSize } from '../common/format';
 import { DRAG_TYPE, type DragPayload, useWorkspace } from '../app/workspace';
 import { FileContextMenu } from './FileContextMenu';
+import { FileRow, type RowActions } from './FileRow';
+import { useRowSlots } from './row-slots';
 import type { PaneStore, SortKey } from './pane-store';
-import { visibleRows } from './rows';
 
 const COLUMNS: Array<{ key: SortKey; label: string; className: string; cloudOnly?: boolean }> = [
   { key: 'name', label: 'Name', className: 'col-name' },
@@ -30,9 +38,9 @@ const isMac = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform)
 export function FileGrid({ store, active }: { store: PaneStore; active: boolean }): React.JSX.Element {
   const workspace = useWorkspace();
   const state = useStore(store);
-  const { side, entries, sort, filter, showHidden, selected, focused, location, renaming } = state;
-  const rows = useMemo(() => visibleRows(entries, { sort, filter, showHidden }), [entries, sort, filter, showHidden]);
-  const indexOf = useMemo(() => new Map(rows.map((entry, index) => [entry.name, index])), [rows]);
+  const { side, rows, sort, selected, focused, location, renaming } = state;
+  // Built when first asked (a focused row, a selection): not for each page of a listing nobody has touched.
+  const indexOf = useMemo(() => lazyIndex(rows), [rows]);
   const cloud = location?.spec.kind === 's3' || location?.spec.kind === 'azure-blob';
   const columns = COLUMNS.filter((column) => !column.cloudOnly || cloud);
 
@@ -43,7 +51,7 @@ export function FileGrid({ store, active }: { store: PaneStore; active: boolean 
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
-    overscan: 12,
+    overscan: 3,
   });
   useEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
 
@@ -208,7 +216,37 @@ export function FileGrid({ store, active }: { store: PaneStore; active: boolean 
     workspace.drop(side, folder, event.dataTransfer, moveModifier(event));
   };
 
+  // Rows get the same functions at every render (FileRow is memoized); each calls the latest handler.
+  const latest = useRef({ onRowClick, onDragStart, onDragOver, onDrop });
+  useLayoutEffect(() => {
+    latest.current = { onRowClick, onDragStart, onDragOver, onDrop };
+  });
+  const rowActions = useMemo<RowActions>(
+    () => ({
+      click: (event, entry, index) => latest.current.onRowClick(event, entry, index),
+      open: (entry) => workspace.openEntry(side, entry),
+      contextMenu: (entry) => {
+        workspace.activate(side);
+        const { selected: now } = store.getState();
+        if (!now.has(entry.name)) store.getState().select([entry.name], entry.name, entry.name);
+      },
+      dragStart: (event, entry) => latest.current.onDragStart(event, entry),
+      dragEnd: () => setDropTarget(undefined),
+      dragOver: (event, folder) => latest.current.onDragOver(event, folder),
+      drop: (event, folder) => latest.current.onDrop(event, folder),
+      focusGrid: () => grid.current?.focus({ preventScroll: true }),
+      renamed: (entry, to) => {
+        store.getState().setRenaming(undefined);
+        grid.current?.focus();
+        if (to && to !== entry.name) void workspace.rename(side, entry.name, to);
+      },
+    }),
+    [workspace, side, store],
+  );
+
   const items = virtualizer.getVirtualItems();
+  // Keys by slot: a row scrolled out gives its DOM to the row scrolled in (row-slots.ts).
+  const slots = useRowSlots(items.map((item) => item.index));
   const columnTemplate = cloud ? 'grid-cloud' : 'grid-plain';
   const view = (
     <div
@@ -255,79 +293,23 @@ export function FileGrid({ store, active }: { store: PaneStore; active: boolean 
         onClick={(event) => event.target === event.currentTarget && store.getState().select([])}
       >
         <div className="grid-body" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((item) => {
+          {items.map((item, at) => {
             const entry = rows[item.index]!;
-            const isSelected = selected.has(entry.name);
-            const kind = kindOf(entry);
-            const Icon = kind.icon;
-            const archived = entry.unavailable !== undefined;
             return (
-              <div
-                key={entry.name}
+              <FileRow
+                key={slots[at]}
+                entry={entry}
+                index={item.index}
+                start={item.start}
+                height={rowHeight}
                 id={rowId(entry.name)}
-                role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={isSelected}
-                aria-label={entry.name}
-                data-type={entry.type}
-                className={clsx('grid-row', {
-                  selected: isSelected,
-                  focused: item.index === focusIndex,
-                  archived,
-                  'drop-row': dropTarget === entry.name,
-                })}
-                style={{ transform: `translateY(${item.start}px)`, height: rowHeight }}
-                draggable={renaming !== entry.name}
-                title={entry.unavailable}
-                onMouseDown={(event) => event.button === 0 && grid.current?.focus({ preventScroll: true })}
-                onClick={(event) => onRowClick(event, entry, item.index)}
-                onDoubleClick={() => workspace.openEntry(side, entry)}
-                onContextMenu={() => {
-                  workspace.activate(side);
-                  if (!isSelected) store.getState().select([entry.name], entry.name, entry.name);
-                }}
-                onDragStart={(event) => onDragStart(event, entry)}
-                onDragEnd={() => setDropTarget(undefined)}
-                onDragOver={entry.type === 'folder' ? (event) => onDragOver(event, entry.name) : undefined}
-                onDrop={entry.type === 'folder' ? (event) => onDrop(event, entry.name) : undefined}
-              >
-                <div role="gridcell" className="col-name">
-                  <Icon size={15} aria-hidden className={clsx('file-icon', entry.type)} />
-                  {renaming === entry.name ? (
-                    <RenameInput
-                      name={entry.name}
-                      onDone={(to) => {
-                        store.getState().setRenaming(undefined);
-                        grid.current?.focus();
-                        if (to && to !== entry.name) void workspace.rename(side, entry.name, to);
-                      }}
-                    />
-                  ) : (
-                    <span className="name">{entry.name}</span>
-                  )}
-                  {archived && <Archive size={12} className="archived-badge" aria-label="Archived" />}
-                </div>
-                <div role="gridcell" className="col-size">
-                  {entry.type === 'folder' ? '—' : formatSize(entry.size)}
-                </div>
-                <div
-                  role="gridcell"
-                  className="col-modified"
-                  title={entry.modified === undefined ? entry.modifiedText : formatFullDate(entry.modified)}
-                >
-                  {entry.modified === undefined && entry.modifiedText
-                    ? entry.modifiedText
-                    : formatListDate(entry.modified)}
-                </div>
-                <div role="gridcell" className="col-type">
-                  {kind.label}
-                </div>
-                {cloud && (
-                  <div role="gridcell" className="col-class">
-                    {entry.storageClass ?? '—'}
-                  </div>
-                )}
-              </div>
+                selected={selected.has(entry.name)}
+                focused={item.index === focusIndex}
+                dropTarget={dropTarget === entry.name}
+                renaming={renaming === entry.name}
+                cloud={cloud}
+                actions={rowActions}
+              />
             );
           })}
         </div>
@@ -341,36 +323,9 @@ export function FileGrid({ store, active }: { store: PaneStore; active: boolean 
   );
 }
 
-function RenameInput({ name, onDone }: { name: string; onDone: (to: string | undefined) => void }): React.JSX.Element {
-  const input = useRef<HTMLInputElement>(null);
-  // Enter, Escape and the blur that follows them end the rename once.
-  const ended = useRef(false);
-  const end = (to: string | undefined) => {
-    if (ended.current) return;
-    ended.current = true;
-    onDone(to);
-  };
-  useEffect(() => {
-    const element = input.current;
-    if (!element) return;
-    element.focus();
-    // Select the name without its extension, as Finder and Explorer do.
-    const dot = name.lastIndexOf('.');
-    element.setSelectionRange(0, dot > 0 ? dot : name.length);
-  }, [name]);
-  return (
-    <input
-      ref={input}
-      className="rename-input"
-      aria-label={`New name for ${name}`}
-      defaultValue={name}
-      onKeyDown={(event) => {
-        event.stopPropagation();
-        if (event.key === 'Enter') end(event.currentTarget.value.trim());
-        if (event.key === 'Escape') end(undefined);
-      }}
-      onBlur={(event) => end(event.currentTarget.value.trim())}
-      onClick={(event) => event.stopPropagation()}
-    />
-  );
+/** Each row's index by name, built on first use. */
+function lazyIndex(rows: readonly Entry[]): Pick<Map<string, number>, 'get' | 'has'> {
+  let index: Map<string, number> | undefined;
+  const built = () => (index ??= new Map(rows.map((entry, at) => [entry.name, at])));
+  return { get: (name) => built().get(name), has: (name) => built().has(name) };
 }

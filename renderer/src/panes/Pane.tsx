@@ -3,7 +3,7 @@
 // says what the folder holds. Every state says what to do: nothing open yet, listing, empty, failed.
 import clsx from 'clsx';
 import { ArrowLeft, ArrowRight, ArrowUp, Eye, EyeOff, Loader2, RefreshCw, Search, TriangleAlert } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { addressOf } from '../../../shared/locations';
 import { plural } from '../common/format';
@@ -11,16 +11,12 @@ import { useWorkspace } from '../app/workspace';
 import { ConnectionPicker } from './ConnectionPicker';
 import { FileGrid } from './FileGrid';
 import type { PaneLocation, PaneStore, Side } from './pane-store';
-import { visibleRows } from './rows';
 
 export function Pane({ side, store, active }: { side: Side; store: PaneStore; active: boolean }): React.JSX.Element {
   const state = useStore(store);
   const { location, listing, entries, back, forward, filter, showHidden, selected } = state;
   const label = side === 'left' ? 'Left pane' : 'Right pane';
-  const shown = useMemo(
-    () => visibleRows(entries, { sort: state.sort, filter, showHidden }).length,
-    [entries, state.sort, filter, showHidden],
-  );
+  const shown = state.rows.length;
 
   return (
     <section
@@ -229,12 +225,16 @@ function PaneState({ side, store }: { side: Side; store: PaneStore }): React.JSX
   if (!location || !listing) return null;
   if (listing.state === 'failed' && listing.error) {
     const { code, message } = listing.error;
+    // An Entra ID connection has no password to re-enter: listing again asks for a new sign-in.
+    const entra = location.spec.kind === 'azure-blob' && location.spec.auth === 'entra';
     const action =
-      code === 'AuthFailed'
-        ? { label: 'Re-enter password', run: () => workspace.reauthenticate(side) }
-        : listing.error.details?.fingerprint
-          ? { label: 'Review certificate', run: () => workspace.reviewCertificate(side, listing.error!) }
-          : { label: 'Retry', run: () => store.getState().refresh() };
+      entra && (code === 'AuthFailed' || code === 'Cancelled')
+        ? { label: 'Sign in again', run: () => store.getState().refresh() }
+        : code === 'AuthFailed'
+          ? { label: 'Re-enter password', run: () => workspace.reauthenticate(side) }
+          : listing.error.details?.fingerprint
+            ? { label: 'Review certificate', run: () => workspace.reviewCertificate(side, listing.error!) }
+            : { label: 'Retry', run: () => store.getState().refresh() };
     return (
       <div className="pane-state overlay error" role="alert">
         <TriangleAlert size={20} aria-hidden />
@@ -310,6 +310,8 @@ function titleFor(code: string): string {
       return 'The site did not answer in time';
     case 'Protocol':
       return 'The site answered in a way FileFerry cannot use';
+    case 'Cancelled':
+      return 'The listing was stopped';
     default:
       return 'This folder could not be listed';
   }
