@@ -10,7 +10,7 @@
 //   the serve process's peak RSS                                 goal: under 200 MiB
 // `fileferry ls` of each folder is timed beside them for reference (the whole process, as in the cli suite).
 // Each round starts its own serve process and browser page, so a peak RSS is that source's alone.
-import { mkdir, readdir, link, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -188,8 +188,9 @@ async function createFolder(folder: string, names: string[]): Promise<void> {
 
 /**
  * 100,000 PUTs take s3rver several minutes; what it serves a listing from is its folder on disk. So one object
- * is PUT through its API and its files (the object, its metadata and its MD5) are hard-linked under the other
- * names, exactly as s3rver would have written them; the listing then runs through s3rver's own code.
+ * is PUT through its API and its files (the object, its metadata and its MD5) are copied under the other
+ * names, exactly as s3rver would have written them; the listing then runs through s3rver's own code. (Copied,
+ * not hard-linked: ext4 allows 65,000 links to a file.)
  */
 async function seedS3(s3: Awaited<ReturnType<typeof startS3rver>>, names: string[]): Promise<void> {
   const client = s3rverClient(s3);
@@ -206,7 +207,7 @@ async function seedS3(s3: Awaited<ReturnType<typeof startS3rver>>, names: string
       names
         .slice(at, at + batch)
         .flatMap((name) =>
-          written.map((file) => link(join(dir, file), join(dir, `${name}${file.slice(first.length)}`))),
+          written.map((file) => copyFile(join(dir, file), join(dir, `${name}${file.slice(first.length)}`))),
         ),
     );
   }

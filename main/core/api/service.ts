@@ -17,7 +17,7 @@ import {
 } from '../../../shared/api';
 import type { ApiError } from '../../../shared/api/wire';
 import type { ConnectionRef, ConnectionSpec } from '../../../shared/connection';
-import { FerryError, isFerryError } from '../../../shared/errors';
+import { cancelledError, FerryError, isFerryError } from '../../../shared/errors';
 import type { CancelSignal, Provider } from '../../../shared/provider';
 import type { ConnectionStore } from '../connections';
 import { createLogger, type Logger } from '../log/logger';
@@ -48,6 +48,10 @@ type Handler<M extends ApiMethodName> = (arg: ApiArg<M>, context: CallContext) =
 /** Providers the panes browse with, one per connection (the queue's transfers open their own). */
 class BrowseProviders {
   private readonly open = new Map<string, Promise<{ provider: Provider; spec: ConnectionSpec }>>();
+  /** Opens that have not settled yet: closeAll does not wait for them (a connect may hang for its timeout). */
+  private readonly opening = new Set<Promise<unknown>>();
+  /** Aborted by closeAll: stops the opens under way where the provider takes a signal. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly opener: (
@@ -63,8 +67,14 @@ class BrowseProviders {
     let opening = this.open.get(key);
     if (!opening) {
       this.status({ key, state: 'connecting' });
-      opening = this.opener(ref);
+      opening = this.opener(ref, this.closing.signal);
       this.open.set(key, opening);
+      const pending = opening;
+      this.opening.add(pending);
+      pending.then(
+        () => this.opening.delete(pending),
+        () => this.opening.delete(pending),
+      );
       opening.then(
         () => this.status({ key, state: 'connected' }),
         (error: unknown) => {
@@ -86,10 +96,18 @@ class BrowseProviders {
     if (opening) this.status({ key, state: 'closed' });
   }
 
+  /**
+   * Closes every provider. One still opening is not waited for (the app would take a connect timeout to quit,
+   * 30 s for a host that does not answer): its open is aborted where it can be, and closed once it settles.
+   */
   async closeAll(): Promise<void> {
+    this.closing.abort(cancelledError('Opening the connection'));
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((opening) => opening.then(({ provider }) => provider.close()).catch(() => undefined)));
+    const close = (opening: Promise<{ provider: Provider }>) =>
+      opening.then(({ provider }) => provider.close()).catch(() => undefined);
+    for (const opening of all) if (this.opening.has(opening)) void close(opening);
+    await Promise.all(all.filter((opening) => !this.opening.has(opening)).map(close));
   }
 }
 

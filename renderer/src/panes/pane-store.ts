@@ -83,25 +83,47 @@ const rowOptions = (state: PaneState): RowOptions => ({
 });
 
 export function createPaneStore(side: Side, api: FileFerryApi): PaneStore {
+  // What arrived for the listing under way and is not shown yet (flush).
   let pending: Entry[] = [];
+  let pendingSkipped: SkippedName[] = [];
+  let pendingCount = 0;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   return createStore<PaneState>()((set, get) => {
-    const flush = () => {
+    /**
+     * Shows what arrived since the last flush, in one update: the entries, the count, names skipped, and with
+     * `end` the listing's outcome (one render per flush, however many pages came meanwhile).
+     */
+    const flush = (end?: Pick<Listing, 'state' | 'error'>) => {
+      if (flushTimer) clearTimeout(flushTimer);
       flushTimer = undefined;
-      if (pending.length === 0) return;
       const arrived = pending;
+      const skipped = pendingSkipped;
       pending = [];
-      set((state) => ({
-        entries: state.entries.concat(arrived),
-        rows: addRows(state.rows, arrived, rowOptions(state)),
-      }));
+      pendingSkipped = [];
+      set((state) => {
+        const listing = state.listing;
+        if (!listing) return {};
+        return {
+          ...(arrived.length > 0
+            ? { entries: state.entries.concat(arrived), rows: addRows(state.rows, arrived, rowOptions(state)) }
+            : {}),
+          listing: {
+            ...listing,
+            count: pendingCount,
+            skipped: skipped.length > 0 ? [...listing.skipped, ...skipped] : listing.skipped,
+            ...(end ? { state: end.state, ...(end.error ? { error: end.error } : {}) } : {}),
+          },
+        };
+      });
     };
 
     const list = (location: PaneLocation) => {
       const previous = get().listing;
       if (previous?.state === 'loading') void api.browse.cancel({ listingId: previous.id }).catch(() => undefined);
       pending = [];
+      pendingSkipped = [];
+      pendingCount = 0;
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = undefined;
       const id = `${side}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -209,28 +231,13 @@ export function createPaneStore(side: Side, api: FileFerryApi): PaneStore {
       receive(page) {
         const listing = get().listing;
         if (!listing || page.listingId !== listing.id) return;
-        if (page.entries.length > 0) {
-          pending.push(...page.entries);
-          // The first page shows at once; later ones are gathered.
-          if (get().entries.length === 0) flush();
-          else flushTimer ??= setTimeout(flush, FLUSH_MS + get().entries.length / ENTRIES_PER_FLUSH_MS);
-        }
-        const skipped = page.skipped ? [...listing.skipped, ...page.skipped] : listing.skipped;
-        if (page.done) {
-          if (flushTimer) clearTimeout(flushTimer);
-          flush();
-          set({
-            listing: {
-              ...listing,
-              state: page.done,
-              count: page.count,
-              skipped,
-              ...(page.error ? { error: page.error } : {}),
-            },
-          });
-        } else {
-          set({ listing: { ...listing, count: page.count, skipped } });
-        }
+        pending.push(...page.entries);
+        if (page.skipped) pendingSkipped.push(...page.skipped);
+        pendingCount = page.count;
+        if (page.done) flush({ state: page.done, ...(page.error ? { error: page.error } : {}) });
+        // The first page shows at once; later ones are gathered.
+        else if (get().entries.length === 0 && page.entries.length > 0) flush();
+        else flushTimer ??= setTimeout(flush, FLUSH_MS + get().entries.length / ENTRIES_PER_FLUSH_MS);
       },
     };
   });
