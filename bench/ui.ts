@@ -224,10 +224,9 @@ async function measureWindow(
   servers: Record<string, number>,
 ): Promise<UiRound> {
   const profileDir = ctx.cpuProfileDir ? join(ctx.cpuProfileDir, `ui-${source.name.split(' ')[0]}`) : undefined;
-  const app = await startApp(
-    home,
-    profileDir ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : env,
-  );
+  // BENCH_CPU_PROF profiles the page only: Node 20 refuses --cpu-prof in NODE_OPTIONS, and startApp passes
+  // no arguments to node.
+  const app = await startApp(home, env);
   const pid = app.child.pid!;
   try {
     const ui = await openApp(browser, app);
