@@ -16,7 +16,7 @@ import type { BenchContext } from './lib/context';
 import { assertSameDigest, MiB, sha256OfFile, writeRandomFile } from './lib/files';
 import { runPeer } from './lib/measure';
 import { inTurn } from './lib/rounds';
-import { fastest, ratioGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
+import { fastest, median, ratioGoal, sizeLabel, type Goal, type Measurement } from './lib/report';
 
 /** The issue's size: large enough that the transfer dominates, small enough for a quick suite. */
 const BIG_BYTES = 512 * MiB;
@@ -170,11 +170,7 @@ class Tools {
 }
 
 /** Median of the rounds' times. */
-function medianMs(measurements: Measurement[]): number {
-  const values = measurements.map((m) => m.ms).sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  return values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
-}
+const medianMs = (measurements: Measurement[]) => median(measurements.map((m) => m.ms));
 
 /** FileFerry's fastest round at most `factor` × the peer's fastest (the median ratio given beside it). */
 function timeGoal(what: string, ours: Measurement[], peer: Measurement[], factor: number): Goal {

@@ -21,7 +21,7 @@ import { ensureRendererBuilt, launchBrowser, openApp, startApp } from '../test/u
 import { ensureCliBuilt, LAUNCHER } from './lib/cli-build';
 import type { BenchContext } from './lib/context';
 import { reportServerLoad, runPeer } from './lib/measure';
-import { fastest, table, type Goal, type Measurement } from './lib/report';
+import { fastest, median, table, type Goal, type Measurement } from './lib/report';
 import { armRequest, installProbe, scrollFrames, waitListed } from './lib/ui-probe';
 import { watchServers } from './lib/server-load';
 
@@ -316,12 +316,6 @@ function percentile(sorted: number[], share: number): number {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function goalsOf(
   sources: Source[],

@@ -53,7 +53,9 @@ export function ratioGoal(
   const ratio = metric(fastest(ours)) / metric(fastest(peer));
   const rounds = Math.min(ours.length, peer.length);
   const medians =
-    rounds > 1 ? `; medians ${(median(ours, metric) / median(peer, metric)).toFixed(2)}×, ${rounds} rounds` : '';
+    rounds > 1
+      ? `; medians ${(median(ours.map(metric)) / median(peer.map(metric))).toFixed(2)}×, ${rounds} rounds`
+      : '';
   return {
     what,
     met: ratio >= factor,
@@ -61,10 +63,11 @@ export function ratioGoal(
   };
 }
 
-function median(measurements: Measurement[], metric: (m: Measurement) => number): number {
-  const values = measurements.map(metric).sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  return values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+/** The median of some figures (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function rssGoal(what: string, measurements: Measurement[], limitMiB = 150): Goal {

@@ -16,7 +16,7 @@ import { WIRE_PATH } from '../../shared/api/wire';
 import type { ConnectionDraftInput } from '../../shared/connections';
 import { DEFAULT_SERVICE, KeychainCredentialStore } from '../../main/core/credentials';
 import { createApiClient } from '../../renderer/src/api/client';
-import { ApiClientError } from '../../renderer/src/api/transport';
+import { expectClientError } from '../helpers/expect-error';
 import { connectWebSocket } from '../../renderer/src/api/ws-transport';
 import { cleanEnv, expectExit, runCli } from '../cli/run-cli';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteServer } from '../helpers/azurite';
@@ -59,17 +59,6 @@ async function startService(
     child.once('exit', (code) => reject(new Error(`the service exited ${code}: ${output}`)));
   });
   return { url, child };
-}
-
-async function expectClientError(promise: Promise<unknown>, code: string): Promise<ApiClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ApiClientError, `an ApiClientError, not ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 describe('Entra ID sign-in through the API (device code as events, token cache in the keychain)', () => {

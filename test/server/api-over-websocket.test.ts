@@ -18,7 +18,7 @@ import { ConnectionStore } from '../../main/core/connections';
 import { SessionCredentialStore } from '../../main/core/credentials';
 import { startWebServer, type WebServer } from '../../main/server';
 import { createApiClient } from '../../renderer/src/api/client';
-import { ApiClientError } from '../../renderer/src/api/transport';
+import { expectClientError } from '../helpers/expect-error';
 import { connectWebSocket } from '../../renderer/src/api/ws-transport';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { s3rverClient, startS3rver, type S3rverServer } from '../helpers/s3rver';
@@ -28,17 +28,6 @@ import { admit, send } from './web-client';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const BUCKET = 'web-bucket';
-
-async function expectClientError(promise: Promise<unknown>, code: string): Promise<ApiClientError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ApiClientError, `an ApiClientError, not ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 describe('the API over the WebSocket, against real servers', () => {
   const dirs: string[] = [];

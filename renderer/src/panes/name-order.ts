@@ -6,7 +6,7 @@
 // start-up by the collator itself, so the key follows whatever collation tables the runtime has), and each run
 // of digits becomes a marker, its length without leading zeros, and the digits, so longer numbers sort after
 // shorter ones. Any name with another character is compared by the collator, so the whole order stays the
-// collator's (test/shared/name-order.test.ts checks the two agree).
+// collator's (test/renderer/name-order.test.ts checks the two agree).
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 const PRINTABLE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
@@ -69,17 +69,20 @@ export function nameKey(name: string): string | undefined {
 const KEY = Symbol('name sort key');
 type Keyed = { readonly name: string; [KEY]?: string | null };
 
-/** Compares two named objects (entries) by name in the collator's order, by their keys when both have one. */
+/** Compares two named objects (entries) by name in the collator's order; each keeps its key for next time. */
 export function compareNamed(a: { readonly name: string }, b: { readonly name: string }): number {
-  const keyA = keyOf(a as Keyed);
-  const keyB = keyOf(b as Keyed);
-  if (keyA !== null && keyB !== null) return keyA < keyB ? -1 : keyA > keyB ? 1 : 0;
-  return collator.compare(a.name, b.name);
+  return compareByKeys(a.name, keyOf(a as Keyed), b.name, keyOf(b as Keyed));
 }
 
 /** Compares two names in the collator's order. */
 export function compareNames(a: string, b: string): number {
-  return compareNamed({ name: a }, { name: b });
+  return compareByKeys(a, nameKey(a) ?? null, b, nameKey(b) ?? null);
+}
+
+/** By the keys when both names have one, else by the collator. */
+function compareByKeys(a: string, keyA: string | null, b: string, keyB: string | null): number {
+  if (keyA !== null && keyB !== null) return keyA < keyB ? -1 : keyA > keyB ? 1 : 0;
+  return collator.compare(a, b);
 }
 
 function keyOf(named: Keyed): string | null {
