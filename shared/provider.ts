@@ -90,6 +90,8 @@ export interface Capabilities {
   emptyFolders: boolean;
   /** rename() of a file is a cheap server-side operation. */
   cheapRename: boolean;
+  /** copy() takes CopyOptions.commitAs (with CopyOptions.size): it checks the copy's size and renames it itself. */
+  commitsCopies?: boolean;
   /**
    * write() has finished with each chunk of its source by the time it asks for the next one (it copies
    * what it keeps), so the source may be read with ReadOptions.reuseChunks.
@@ -135,6 +137,13 @@ export interface CopyOptions extends CallOptions {
   modified?: number;
   /** The source's size, as the caller read it just now (a provider may copy a small file another way). */
   size?: number;
+  /**
+   * With capabilities.commitsCopies: `to` is a temporary, and once the copy there holds `size` bytes the
+   * provider renames it to this final path (replacing a file there), all in one call — the engine's copy,
+   * size check and rename of a small file cost one call instead of three. When the copy holds another size
+   * it throws Integrity and leaves nothing under either name (the final name keeps what it had).
+   */
+  commitAs?: string;
 }
 
 export interface StatOptions extends CallOptions {

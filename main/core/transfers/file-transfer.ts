@@ -193,6 +193,7 @@ async function attemptOnce(
       source,
       target,
       writePath,
+      ...(inPlace ? {} : { commitAs: file.target }),
       signal,
       // Planned by this run (its listing of the target is at hand): the walk's description is fresh.
       fresh: ctx.listed !== undefined,
@@ -206,7 +207,7 @@ async function attemptOnce(
     });
     if (copied !== undefined) {
       started.committed = true;
-      await finishFile(ctx, writePath, copied);
+      await finishFile(ctx, copied.at, copied.bytes);
       return;
     }
     if (!inPlace) {

@@ -59,6 +59,11 @@ export interface ServiceCopyContext {
   target: Provider;
   /** Where the bytes go: the final name for atomic targets, else the temporary. */
   writePath: string;
+  /**
+   * The final name, when writePath is a temporary: a target that commits copies itself (commitsCopies) copies,
+   * checks the size and renames in one call, so a folder of small files costs one call per file, not three.
+   */
+  commitAs?: string;
   /** The file was described by this run's walk moments ago (not restored from an earlier run). */
   fresh?: boolean;
   storageClass?: string;
@@ -68,12 +73,18 @@ export interface ServiceCopyContext {
   log: (level: 'info' | 'warn', message: string) => void;
 }
 
+/** A service copy that succeeded: its size, and where it is now (the final name once committed). */
+export interface ServiceCopied {
+  bytes: number;
+  at: string;
+}
+
 /**
  * Has the site copy the file (ctx.route), then verifies it (size, and a hash only where both sides already
- * know one: computing one would mean reading the bytes this path exists to avoid). Returns the bytes
+ * know one: computing one would mean reading the bytes this path exists to avoid). Returns what was
  * copied, or undefined after logging why the caller must stream instead. Throws only when cancelled.
  */
-export async function copyByService(ctx: ServiceCopyContext): Promise<number | undefined> {
+export async function copyByService(ctx: ServiceCopyContext): Promise<ServiceCopied | undefined> {
   const { file, source, target, writePath, signal } = ctx;
   let wrote = false;
   try {
@@ -91,6 +102,9 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
 
     let written: WriteResult = { size: entry.size };
     if (ctx.route === 'same-site') {
+      // The target checks the size itself before the copy takes its final name (CopyOptions.commitAs); it
+      // names no hash (a provider that commits copies has none to offer without reading the bytes).
+      const commitAs = target.capabilities.commitsCopies ? ctx.commitAs : undefined;
       wrote = true;
       await target.copy!(file.source, writePath, {
         signal,
@@ -98,7 +112,9 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
         ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
         ...(entry.modified !== undefined ? { modified: entry.modified } : {}),
         size: entry.size,
+        ...(commitAs !== undefined ? { commitAs } : {}),
       });
+      if (commitAs !== undefined) return { bytes: entry.size, at: commitAs };
     } else {
       const url = await source.readUrl!(file.source, { expiresInSeconds: urlLifetimeSeconds(entry.size) });
       throwIfAborted(signal);
@@ -114,7 +130,7 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<number | u
     const targetOffer = { known: mergeHashes(written.hashes, stored.hashes), computable: [] };
     const algorithm = chooseHash(sourceOffer, targetOffer);
     if (algorithm) checkHash(file.target, algorithm, sourceOffer.known[algorithm]!, targetOffer.known[algorithm]!);
-    return entry.size;
+    return { bytes: entry.size, at: writePath };
   } catch (error) {
     if (signal.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);

@@ -104,10 +104,18 @@ export class Confinement {
     }
   }
 
-  /** Holds an entry's own folder; `use` gets the held folder and the entry's name. */
-  async inFolderOf<T>(osPath: string, use: (folder: HeldFolder, name: string) => Promise<T>): Promise<T> {
+  /**
+   * Holds an entry's own folder; `use` gets the held folder and the entry's name. `checksItself`: `use` checks
+   * that a folder held already is still where it was (HeldFolder.real) right before it uses it, so the lease
+   * does not check too (small-copies.ts, which makes its calls in another thread).
+   */
+  async inFolderOf<T>(
+    osPath: string,
+    use: (folder: HeldFolder, name: string) => Promise<T>,
+    checksItself = false,
+  ): Promise<T> {
     const dir = path.dirname(osPath);
-    const lease = await this.lease(dir);
+    const lease = await this.lease(dir, checksItself);
     try {
       return await use(lease.folder, path.basename(osPath));
     } finally {
@@ -122,9 +130,9 @@ export class Confinement {
    * open folder is now (/proc/self/fd, read synchronously: it never waits for a disk) must still be the path it
    * had when it was checked. A folder moved away, or replaced by a link, since then is held afresh and checked.
    */
-  private async lease(dir: string): Promise<OpenFolder> {
+  private async lease(dir: string, checkedInUse: boolean): Promise<OpenFolder> {
     const cached = this.open.get(dir);
-    if (cached && this.stillAt(cached.folder)) {
+    if (cached && (checkedInUse ? cached.folder.fd !== undefined : this.stillAt(cached.folder))) {
       this.open.delete(dir);
       this.open.set(dir, cached); // most recently used last
       cached.users++;

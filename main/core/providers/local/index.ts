@@ -1,6 +1,6 @@
 // The local disk provider. Remote-style paths ("/a/b") map onto a root folder (the file system root by
 // default, or spec.root), so the same engine code serves local and remote sides alike.
-import { constants, copyFileSync, lstatSync, lutimesSync, renameSync, statSync, type Stats } from 'node:fs';
+import { constants, copyFileSync, lstatSync, lutimesSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import {
   copyFile,
   lstat,
@@ -43,6 +43,7 @@ import { onLocalDisk, SMALL_FILE_BYTES } from './disk-kind';
 import { fsError } from './errors';
 import { assertLocalSegments, entryName, LOCAL_NAME_RULES, openFolderAsBytes } from './names';
 import { readRecycled } from './recycled-read';
+import { smallCopier } from './small-copies';
 
 const CAPABILITIES: Capabilities = {
   hashes: ['sha256', 'sha1', 'md5'],
@@ -55,6 +56,7 @@ const CAPABILITIES: Capabilities = {
   maxConnections: 8,
   emptyFolders: true,
   cheapRename: true,
+  commitsCopies: true,
   writeReleasesChunks: true,
   ...(LOCAL_NAME_RULES ? { nameRules: LOCAL_NAME_RULES } : {}),
 };
@@ -373,6 +375,7 @@ export class LocalProvider implements Provider {
   async copy(from: string, to: string, options: CopyOptions = {}): Promise<void> {
     const source = normalizePath(from);
     const [fromOs, toOs] = [this.toOsPath(source), this.toOsPath(to)];
+    const commit = options.commitAs === undefined ? undefined : this.commitOf(options.commitAs, options.size);
     const confinement = this.confinement;
     try {
       // Keep the source's time on the copy, as a streamed copy does (WriteOptions.modified).
@@ -380,13 +383,22 @@ export class LocalProvider implements Provider {
       if (!confinement) {
         await copyFile(fromOs, toOs);
         await utimes(toOs, when, when);
+        if (commit) {
+          checkCopied(toOs, (await lstat(toOs)).size, commit);
+          await rename(toOs, commit.osPath);
+        }
         return;
       }
       // copyFile follows a link under the target name: confined, it creates the file (COPYFILE_EXCL) in the held
-      // folder, after removing whatever sat under the name — a link is replaced, never followed.
+      // folder, after removing whatever sat under the name — a link is replaced, never followed. A commit
+      // renames within the same held folder (the engine's temporary sits beside the final name), so the
+      // folder is checked once for the three steps.
       const small = this.localDisk && options.size !== undefined && options.size <= SMALL_FILE_BYTES;
+      const sameFolder = !commit || path.dirname(commit.osPath) === path.dirname(toOs);
+      if (small && sameFolder && (await copiedInWorker(confinement, fromOs, toOs, when, commit))) return;
       await confinement.inFolderOf(toOs, async (folder, name) => {
         const entry = folder.entry(name);
+        const final = commit && path.dirname(commit.osPath) === path.dirname(toOs) ? commit : undefined;
         if (small) {
           try {
             copyFileSync(fromOs, entry, constants.COPYFILE_EXCL);
@@ -396,6 +408,10 @@ export class LocalProvider implements Provider {
             copyFileSync(fromOs, entry, constants.COPYFILE_EXCL);
           }
           lutimesSync(entry, when, when);
+          if (final) {
+            checkCopied(entry, lstatSync(entry).size, final);
+            renameSync(entry, folder.entry(path.basename(final.osPath)));
+          }
           return;
         }
         await copyFile(fromOs, entry, constants.COPYFILE_EXCL).catch(async (error: NodeJS.ErrnoException) => {
@@ -404,10 +420,26 @@ export class LocalProvider implements Provider {
           await copyFile(fromOs, entry, constants.COPYFILE_EXCL);
         });
         await lutimes(entry, when, when);
+        if (final) {
+          checkCopied(entry, (await lstat(entry)).size, final);
+          await rename(entry, folder.entry(path.basename(final.osPath)));
+        }
       });
+      if (commit && path.dirname(commit.osPath) !== path.dirname(toOs)) {
+        checkCopied(toOs, (await this.stat(to)).size ?? -1, commit);
+        await this.rename(to, commit.shown);
+      }
     } catch (error) {
-      throw fsError(error, source);
+      // A name too long for the folder is the final one's when committing (the temporary's is shorter).
+      const tooLong = commit && (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG';
+      throw fsError(error, tooLong ? commit.shown : source);
     }
+  }
+
+  /** What copy() needs to commit to `commitAs` (see CopyOptions.commitAs). */
+  private commitOf(commitAs: string, size: number | undefined): CopyCommit {
+    if (size === undefined) throw new FerryError('InvalidInput', `A copy committed to ${commitAs} needs its size.`);
+    return { shown: normalizePath(commitAs), osPath: this.toOsPath(commitAs), size };
   }
 
   async hash(filePath: string, algorithm: HashAlgorithm, options: CallOptions = {}): Promise<string> {
@@ -446,6 +478,69 @@ async function writeChunks(
     }
     position += chunk.byteLength;
   }
+}
+
+/** A copy to be renamed to its final name once it holds the source's size (CopyOptions.commitAs). */
+interface CopyCommit {
+  /** The final name as the caller named it (for messages). */
+  shown: string;
+  osPath: string;
+  size: number;
+}
+
+/**
+ * Removes a copy that does not hold the source's size (the source changed since it was listed) and says so:
+ * nothing takes the final name. Integrity, as the engine's own size check, which then streams the file.
+ */
+function checkCopied(osPath: string, stored: number, commit: CopyCommit): void {
+  if (stored === commit.size) return;
+  try {
+    unlinkSync(osPath);
+  } catch {
+    // Gone already, or the caller's cleanup of the temporary removes it.
+  }
+  throw sizeChanged(stored, commit);
+}
+
+function sizeChanged(stored: number, commit: CopyCommit): FerryError {
+  return new FerryError(
+    'Integrity',
+    `The copy of ${commit.shown} holds ${stored} bytes but ${commit.size} were expected: the source changed while it was copied.`,
+    { details: { stored, expected: commit.size } },
+  );
+}
+
+/**
+ * Copies a small file in the copier thread (small-copies.ts), committing it when asked (same folder only).
+ * False when the thread cannot (no /proc, the thread is gone, the folder moved since it was held): the
+ * caller then copies on the main thread, holding the folder afresh.
+ */
+async function copiedInWorker(
+  confinement: Confinement,
+  fromOs: string,
+  toOs: string,
+  when: Date,
+  commit: CopyCommit | undefined,
+): Promise<boolean> {
+  const outcome = await confinement.inFolderOf(
+    toOs,
+    async (folder, name) =>
+      folder.fd === undefined
+        ? undefined
+        : smallCopier.run({
+            folderFd: folder.fd,
+            folderReal: folder.real,
+            from: fromOs,
+            name,
+            mtimeMs: when.getTime(),
+            ...(commit ? { commit: { name: path.basename(commit.osPath), size: commit.size } } : {}),
+          }),
+    true,
+  );
+  if (outcome === undefined || outcome.kind === 'moved') return false;
+  if (outcome.kind === 'size') throw sizeChanged(outcome.stored, commit!);
+  if (outcome.kind === 'failed') throw Object.assign(new Error(outcome.error.message), outcome.error);
+  return true;
 }
 
 /** An entry from its lstat (`link`) and, for a link, what it points to (`info`; the link itself when dangling). */
