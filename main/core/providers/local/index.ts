@@ -122,9 +122,13 @@ export class LocalProvider implements Provider {
     // where one at a time made a folder of 100,000 files wait for 100,000 round trips in turn.
     let names: string[] = [];
     const quick = await onLocalDisk(osPath);
+    // A listed name is one segment that entryName() accepted: its paths are built by joining, not parsed
+    // again (a folder of 100,000 names paid for parsing each path twice).
+    const osPrefix = osPath.endsWith(path.sep) ? osPath : osPath + path.sep;
+    const prefix = base === '/' ? '/' : `${base}/`;
     const describePage = async (): Promise<Entry[]> => {
       const described = quick
-        ? names.map((name) => this.describeNow(joinPath(base, name)))
+        ? names.map((name) => describeAt(osPrefix + name, prefix + name, name))
         : await Promise.all(
             names.map((name) => this.describe(joinPath(base, name)).catch(() => undefined)), // vanished meanwhile
           );
@@ -167,10 +171,7 @@ export class LocalProvider implements Provider {
 
   /** describe() made synchronously, for a local disk (disk-kind.ts); undefined when the entry is not there. */
   private describeNow(normal: string): Entry | undefined {
-    const osPath = this.toOsPath(normal);
-    const link = lstatSync(osPath, { throwIfNoEntry: false });
-    if (!link) return undefined;
-    return entryOf(normal, link, link.isSymbolicLink() ? (statSync(osPath, { throwIfNoEntry: false }) ?? link) : link);
+    return describeAt(this.toOsPath(normal), normal, normal === '/' ? '' : path.posix.basename(normal));
   }
 
   async read(filePath: string, options: ReadOptions = {}): Promise<AsyncIterable<Uint8Array>> {
@@ -543,11 +544,24 @@ async function copiedInWorker(
   return true;
 }
 
+/** An entry described synchronously from its OS path (see describeNow); undefined when it is not there. */
+function describeAt(osPath: string, normal: string, name: string): Entry | undefined {
+  const link = lstatSync(osPath, { throwIfNoEntry: false });
+  if (!link) return undefined;
+  const info = link.isSymbolicLink() ? (statSync(osPath, { throwIfNoEntry: false }) ?? link) : link;
+  return entryOf(normal, link, info, name);
+}
+
 /** An entry from its lstat (`link`) and, for a link, what it points to (`info`; the link itself when dangling). */
-function entryOf(normal: string, link: Stats, info: Stats): Entry {
+function entryOf(
+  normal: string,
+  link: Stats,
+  info: Stats,
+  name = normal === '/' ? '' : path.posix.basename(normal),
+): Entry {
   const folder = info.isDirectory();
   return {
-    name: normal === '/' ? '' : path.posix.basename(normal),
+    name,
     path: normal,
     type: folder ? 'folder' : 'file',
     size: folder ? undefined : info.size,
