@@ -12,6 +12,7 @@ import { expectExit, runCli, type CliResult } from './run-cli';
 describe('fileferry --timeout and --idle-timeout', () => {
   let dripping: HostileFtpServer;
   let stalling: HostileFtpServer;
+  let trickling: HostileFtpServer;
   let work: string;
   let home: string;
 
@@ -19,12 +20,15 @@ describe('fileferry --timeout and --idle-timeout', () => {
     dripping = await startDrippingListServer(500);
     // A line every 4 s: slower than the idle timeout asked for below.
     stalling = await startDrippingListServer(4000);
+    // A byte every 500 ms: not even the first entry of its listing arrives within a second.
+    trickling = await startDrippingListServer(500, 'byte');
     work = await mkdtemp(path.join(tmpdir(), 'ferry-cli-timeouts-'));
     home = path.join(work, 'home');
   });
   after(async () => {
     await dripping?.stop();
     await stalling?.stop();
+    await trickling?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -92,10 +96,22 @@ describe('fileferry --timeout and --idle-timeout', () => {
     expectExit(overridden, 1);
     assert.match(overridden.stderr, /had not finished after 1 s/);
 
-    // `connections test` lists the connection's default folder, /pub.
-    const tested = await runCli(home, ['connections', 'test', 'drip', '--timeout', '1']);
+    // `connections test` lists the connection's default folder, /pub, up to its first entry (which "drip" sends
+    // at once): against a server that sends not even that in time, the deadline ends the test.
+    const trickle = [
+      '--kind',
+      'ftp',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(trickling.port),
+      '--remote-folder',
+      '/pub',
+    ];
+    expectExit(await runCli(home, ['connections', 'add', 'trickle', ...trickle]), 0);
+    const tested = await runCli(home, ['connections', 'test', 'trickle', '--timeout', '1']);
     expectExit(tested, 1);
-    assert.match(tested.stderr, /FAILED: "drip": Timeout: .*had not finished after 1 s/);
+    assert.match(tested.stderr, /FAILED: "trickle": Timeout: .*had not finished after 1 s/);
   });
 
   it('refuses values it cannot use, and settings a kind does not have', async () => {

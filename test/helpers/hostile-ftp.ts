@@ -65,10 +65,106 @@ export async function startEndlessReplyServer(filler = 'x'): Promise<HostileFtpS
 
 /**
  * A small anonymous FTP server with one folder, /pub, whose listing never ends: after "150" its data
- * connection sends one more `ls -l` line every `intervalMs`, forever. The root lists /pub at once; every
- * other command gets a plain success.
+ * connection sends one more `ls -l` line every `intervalMs`, forever (with `piece` 'byte', one byte of those
+ * lines every `intervalMs`: not even a first entry arrives soon). The root lists /pub at once; every other
+ * command gets a plain success.
  */
-export async function startDrippingListServer(intervalMs = 500): Promise<HostileFtpServer> {
+export async function startDrippingListServer(
+  intervalMs = 500,
+  piece: 'line' | 'byte' = 'line',
+): Promise<HostileFtpServer> {
+  return startListingServer({
+    greeting: 'dripping',
+    folders: ['/', '/pub'],
+    list: (cwd, socket, reply) => {
+      if (cwd === '/') {
+        socket.end('drwxr-xr-x 1 ftp ftp 0 Jan 01 00:00 pub\r\n', () => reply('226 done'));
+        return;
+      }
+      let n = 0;
+      let text = '';
+      const line = () => `-rw-r--r-- 1 ftp ftp 1 Jan 01 00:00 file-${n++}.txt\r\n`;
+      const next = () => {
+        if (piece === 'line') return line();
+        if (text === '') text = line();
+        const byte = text.slice(0, 1);
+        text = text.slice(1);
+        return byte;
+      };
+      socket.write(next());
+      const timer = setInterval(() => socket.write(next()), intervalMs);
+      socket.on('close', () => clearInterval(timer));
+    },
+  });
+}
+
+export interface ScriptedListing {
+  /** What the data connection sends, one write per chunk (a short pause between them, so each is a TCP write). */
+  chunks: Array<string | Buffer>;
+  /** Sends this many chunks, then waits for release() before the rest (the client may read the first ones). */
+  holdAfter?: number;
+}
+
+export interface ScriptedListServer extends HostileFtpServer {
+  /** Sockets open now, control and data connections alike. */
+  openConnections(): number;
+  /** Whether a listing is waiting for release(). */
+  holding(): boolean;
+  /** Lets the held listings (and every later one) go on. */
+  release(): void;
+  /** Closes every connection from the server's side, as a restart or an idle timeout would. */
+  dropConnections(): void;
+}
+
+/**
+ * A small anonymous FTP server whose folders list what the test scripts, byte for byte (LIST, or MLSD when
+ * `mlsd`), and can hold a listing halfway until the test releases it. Every other command succeeds.
+ */
+export async function startScriptedListServer(
+  folders: Record<string, ScriptedListing>,
+  options: { mlsd?: boolean } = {},
+): Promise<ScriptedListServer> {
+  let holding = 0;
+  let open!: () => void;
+  const released = new Promise<void>((resolve) => (open = resolve));
+  const server = await startListingServer({
+    greeting: 'scripted',
+    folders: ['/', ...Object.keys(folders)],
+    features: options.mlsd ? ['EPSV', 'MLST type*;size*;modify*;'] : ['EPSV'],
+    list: (cwd, socket, reply) => {
+      const listing = folders[cwd] ?? { chunks: [] };
+      void (async () => {
+        for (const [at, chunk] of listing.chunks.entries()) {
+          // Held from the moment the chunk before went out, so a client never sees it and finds no hold.
+          if (at === listing.holdAfter) {
+            holding += 1;
+            await released;
+            holding -= 1;
+          } else if (at > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+          if (socket.destroyed) return;
+          socket.write(chunk);
+        }
+        socket.end(() => reply('226 done'));
+      })();
+    },
+  });
+  return { ...server, holding: () => holding > 0, release: () => open() };
+}
+
+interface ListingServerSetup {
+  greeting: string;
+  /** The folders CWD enters; any other answers 550. */
+  folders: string[];
+  /** FEAT's lines (default: EPSV only). */
+  features?: string[];
+  /** Serves a LIST or MLSD in `cwd` on its data connection, after "150"; `reply` sends the "226". */
+  list: (cwd: string, data: Socket, reply: (text: string) => void) => void;
+}
+
+/** The control connection both listing servers above share: login, FEAT, CWD, EPSV, and LIST/MLSD. */
+async function startListingServer(
+  setup: ListingServerSetup,
+): Promise<HostileFtpServer & Pick<ScriptedListServer, 'openConnections' | 'dropConnections'>> {
   const sockets = new Set<Socket>();
   const commands: string[] = [];
   const listeners = new Set<Server>();
@@ -88,7 +184,7 @@ export async function startDrippingListServer(intervalMs = 500): Promise<Hostile
     let cwd = '/';
     let passive: Server | undefined;
     let data: Promise<Socket> | undefined;
-    reply('220 dripping');
+    reply(`220 ${setup.greeting}`);
     let buffered = '';
     control.on('data', (chunk) => {
       buffered += chunk.toString('utf8');
@@ -106,10 +202,10 @@ export async function startDrippingListServer(intervalMs = 500): Promise<Hostile
             reply('230 logged in');
             break;
           case 'FEAT':
-            reply('211-Features:\r\n EPSV\r\n211 End');
+            reply(`211-Features:\r\n${(setup.features ?? ['EPSV']).map((line) => ` ${line}\r\n`).join('')}211 End`);
             break;
           case 'CWD':
-            if (argument === '/' || argument === '/pub') {
+            if (setup.folders.includes(argument)) {
               cwd = argument;
               reply('250 ok');
             } else reply('550 no such folder');
@@ -131,7 +227,8 @@ export async function startDrippingListServer(intervalMs = 500): Promise<Hostile
             void listen(listener).then((port) => reply(`229 Entering Extended Passive Mode (|||${port}|)`));
             break;
           }
-          case 'LIST': {
+          case 'LIST':
+          case 'MLSD': {
             const connection = data;
             data = undefined;
             if (!connection) {
@@ -139,17 +236,7 @@ export async function startDrippingListServer(intervalMs = 500): Promise<Hostile
               break;
             }
             reply('150 here it comes');
-            void connection.then((socket) => {
-              if (cwd === '/') {
-                socket.end('drwxr-xr-x 1 ftp ftp 0 Jan 01 00:00 pub\r\n', () => reply('226 done'));
-                return;
-              }
-              let n = 0;
-              const line = () => `-rw-r--r-- 1 ftp ftp 1 Jan 01 00:00 file-${n++}.txt\r\n`;
-              socket.write(line());
-              const timer = setInterval(() => socket.write(line()), intervalMs);
-              socket.on('close', () => clearInterval(timer));
-            });
+            void connection.then((socket) => setup.list(cwd, socket, reply));
             break;
           }
           case 'QUIT':
@@ -169,6 +256,10 @@ export async function startDrippingListServer(intervalMs = 500): Promise<Hostile
     port,
     bytesSent: () => sent,
     closedConnections: () => closed,
+    openConnections: () => sockets.size,
+    dropConnections: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     commands,
     stop: () => closeAll([server, ...listeners], sockets),
   };

@@ -13,3 +13,16 @@ export async function until(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Settles with `promise`, or fails after `ms` (naming `what`) instead of hanging the test. */
+export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} had not ended after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -9,7 +9,7 @@ import { ftpSpecSchema, type FtpSpec } from '../../shared/connection';
 import type { Entry, Provider } from '../../shared/provider';
 import { expectCode } from '../helpers/expect-error';
 import { startDrippingListServer, startEndlessReplyServer, type HostileFtpServer } from '../helpers/hostile-ftp';
-import { until } from '../helpers/until';
+import { until, within } from '../helpers/until';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
 
@@ -19,19 +19,6 @@ function specFor(server: HostileFtpServer, overrides: Partial<FtpSpec> = {}): Ft
 
 function open(spec: FtpSpec): Promise<Provider> {
   return openFtpProvider(spec, { secrets: async () => undefined, log: quiet });
-}
-
-/** Settles with `promise`, or fails the test after `ms` instead of hanging it (what the defects did). */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} had not ended after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function listAll(provider: Provider, path: string): Promise<Entry[]> {

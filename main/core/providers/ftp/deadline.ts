@@ -14,6 +14,10 @@ export function operationTimeoutMs(spec: FtpSpec): number {
 export class OperationDeadline {
   expired = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the running timer fires (Date.now() time). */
+  private dueAt = 0;
+  /** The time left while paused; undefined when not paused. */
+  private left: number | undefined;
 
   constructor(
     readonly ms: number,
@@ -26,14 +30,38 @@ export class OperationDeadline {
   restart(): void {
     this.stop();
     if (this.ms <= 0 || this.expired) return;
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.onExpire();
-    }, this.ms);
+    this.schedule(this.ms);
+  }
+
+  /**
+   * Stops the clock while FileFerry, not the server, holds the operation up (a listing waiting for its
+   * consumer); resume() goes on with the time that was left.
+   */
+  pause(): void {
+    if (!this.timer) return;
+    this.left = Math.max(0, this.dueAt - Date.now());
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  resume(): void {
+    const left = this.left;
+    if (left === undefined || this.expired) return;
+    this.left = undefined;
+    this.schedule(left);
   }
 
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.left = undefined;
+  }
+
+  private schedule(ms: number): void {
+    this.dueAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.onExpire();
+    }, ms);
   }
 }

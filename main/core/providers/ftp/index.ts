@@ -6,6 +6,7 @@
 //   tls.ts      certificate trust: CA (+ spec.caPem) with host name, or a pinned SHA-256 fingerprint
 //   passive.ts  EPSV, then PASV that refuses any host but the control connection's peer
 //   listing.ts  MLSD/LIST entries → Entry, names FileFerry cannot use left out and reported
+//   list-stream.ts  a listing read page by page as it arrives (lines: list-lines.ts, parser: list-parser.ts)
 //   names.ts    whether the server takes "\" as a folder separator
 //   errors.ts   replies and socket errors → FerryError
 //   provider.ts the Provider itself

@@ -38,6 +38,7 @@ export class ConnectionPool<T extends PooledConnection> {
   private closed = false;
   /** Connections opened over the pool's life (for logs and tests). */
   opened = 0;
+  private readonly waitingListeners = new Set<() => void>();
 
   constructor(
     private readonly max: number,
@@ -72,7 +73,24 @@ export class ConnectionPool<T extends PooledConnection> {
         reject(cancelledError());
       });
       this.waiters.push(waiter);
+      for (const listener of [...this.waitingListeners]) listener();
     });
+  }
+
+  /** Callers waiting for a connection now. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Calls `listener` whenever a caller starts waiting for a connection. An operation that holds its connection
+   * at its own caller's pace (a listing read page by page) then hurries to free it, rather than keep waiting
+   * someone who may be that very caller (a walk that lists subfolders inside the listing of their parent).
+   * Returns the function that stops the calls.
+   */
+  onWaiting(listener: () => void): () => void {
+    this.waitingListeners.add(listener);
+    return () => void this.waitingListeners.delete(listener);
   }
 
   /** Returns a connection; a dead one (or `reusable` false) is closed and its slot freed. */

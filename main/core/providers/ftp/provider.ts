@@ -28,6 +28,7 @@ import { deadlineError, isFtpReply, toFerryError } from './errors';
 import { notEmptied, parseMlstReply, toEntries, toEntry } from './listing';
 import type { ConnectionPool } from './pool';
 import { CoalescingSink } from './coalescing-sink';
+import { ListingStream } from './list-stream';
 import { RecyclingReader } from './recycling-reader';
 import { uploadBody } from './upload-body';
 import type { FtpSession, ServerFeatures } from './session';
@@ -88,20 +89,77 @@ export class FtpProvider implements Provider {
     this.readBuffers = new BufferPool(RECYCLED_BUFFER_BYTES, RECYCLED_BUFFERS);
   }
 
-  async *list(path: string, options: ListOptions = {}): AsyncIterable<Entry[]> {
+  /**
+   * Pages go out as the data connection delivers them (list-stream.ts), paced by the caller. The connection is
+   * held as run() holds one for a command (cancelling or the deadline closes it) until the server confirmed the
+   * listing: then it goes back to the pool, with the last pages still to hand out from memory. A caller that
+   * stops before that leaves the server mid-listing, so its connection is closed. While the listing holds its
+   * connection, anyone who waits for one of this site's connections makes it read on without pacing, so that
+   * a caller that works on the site between pages (a walk into subfolders) cannot wait for itself.
+   */
+  async *list(path: string, options: ListOptions = {}): AsyncGenerator<Entry[]> {
     const folder = normalizePath(path);
-    const infos = await this.run(`list ${folder}`, options.signal, async (session) => {
-      const listed = await this.listOn(session, folder);
-      if (listed) return listed;
-      const entry = await this.statOn(session, folder);
-      if (!entry) throw notFound(folder);
-      if (entry.type === 'file') throw new FerryError('InvalidInput', `${folder} is a file, not a folder.`);
-      throw new FerryError('PermissionDenied', `The FTP server refused to open the folder ${folder}.`);
-    });
-    const entries = toEntries(infos, folder, this.log, this.capabilities.nameRules, options);
+    const { signal } = options;
+    const action = `list ${folder}`;
     const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE);
-    for (let at = 0; at < entries.length; at += pageSize) yield entries.slice(at, at + pageSize);
-    if (entries.length === 0) yield [];
+    for (let attempt = 0; ; attempt++) {
+      const { connection: session, fresh } = await this.pool.acquire(signal);
+      const deadline = new OperationDeadline(this.operationTimeoutMs, () => session.close());
+      const stopWatching = onAbort(signal, () => session.close());
+      let listing: ListingStream | undefined;
+      const stopDraining = this.pool.onWaiting(() => listing?.drain());
+      let released = false;
+      const release = (reusable: boolean) => {
+        if (released) return;
+        released = true;
+        deadline.stop();
+        stopWatching();
+        stopDraining();
+        this.pool.release(session, reusable);
+      };
+      let yielded = false;
+      try {
+        await this.enterFolder(session, folder);
+        listing = ListingStream.start(session.client, {
+          folder,
+          site: this.site,
+          pageSize,
+          log: this.log,
+          rules: this.capabilities.nameRules,
+          deadline,
+          onComplete: () => release(true),
+          ...(options.onSkipped ? { onSkipped: options.onSkipped } : {}),
+        });
+        if (this.pool.waiting > 0) listing.drain();
+        for (let page = await listing.next(); page; page = await listing.next()) {
+          yielded = true;
+          yield page;
+        }
+        return;
+      } catch (error) {
+        // As run() does on a stale pooled connection, but only before a page went out: listing again then
+        // would hand the caller those entries twice.
+        const stale = !yielded && !fresh && !session.alive && attempt === 0 && !signal?.aborted && !deadline.expired;
+        if (stale) continue;
+        if (deadline.expired && !signal?.aborted) throw deadlineError(action, this.site, deadline.ms, error);
+        throw this.fail(error, action, signal, session);
+      } finally {
+        // Stopped or failed before the listing was complete, the server is still sending or about to reply:
+        // closing the connection is the one state we can be sure of. (Failed before it began: reusable.)
+        if (listing && !listing.complete) session.close();
+        release(listing === undefined);
+      }
+    }
+  }
+
+  /** CWD into `folder`; when the server refuses, says why: NotFound, a file, or no permission. */
+  private async enterFolder(session: FtpSession, folder: string): Promise<void> {
+    const cwd = await session.client.sendIgnoringError(`CWD ${folder}`);
+    if (cwd.code < 400) return;
+    const entry = await this.statOn(session, folder);
+    if (!entry) throw notFound(folder);
+    if (entry.type === 'file') throw new FerryError('InvalidInput', `${folder} is a file, not a folder.`);
+    throw new FerryError('PermissionDenied', `The FTP server refused to open the folder ${folder}.`);
   }
 
   async stat(path: string, options: StatOptions = {}): Promise<Entry> {
