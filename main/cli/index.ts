@@ -184,5 +184,10 @@ async function runCommand(
   stderr: NodeJS.WriteStream,
 ): Promise<number> {
   const [command, { CliConnections }] = await Promise.all([entry.load(), import('./locations')]);
-  return command.run(args, { connections: new CliConnections(), stdout, stderr });
+  const connections = new CliConnections();
+  try {
+    return await command.run(args, { connections, stdout, stderr });
+  } finally {
+    await connections.close();
+  }
 }

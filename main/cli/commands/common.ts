@@ -1,6 +1,6 @@
 // What every command shares: argument parsing that turns mistakes into usage errors (with --timeout and
-// --idle-timeout, which every command here takes: each opens connections), and a provider that is always
-// closed.
+// --idle-timeout, which every command here takes: each opens connections), and providers that are always
+// closed (by the command's connections, which reuse them first).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Provider } from '../../../shared/provider';
 import { UsageError } from '../exit-codes';
@@ -49,6 +49,11 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   return { values: parsed.values, positionals: parsed.positionals, help };
 }
 
+/**
+ * Runs `use` on a provider for the location's connection. The provider then goes back to the command's
+ * connections, which close it or (FTP) hand it to the next user of the same connection (the engine, for cp)
+ * and close it when the command ends.
+ */
 export async function withProvider<T>(
   context: CommandContext,
   location: ResolvedLocation,
@@ -58,6 +63,6 @@ export async function withProvider<T>(
   try {
     return await use(provider);
   } finally {
-    await provider.close().catch(() => {});
+    await context.connections.keep(location.ref, provider);
   }
 }

@@ -30,6 +30,12 @@ export interface SqlDatabase {
 export interface OpenOptions {
   /** Milliseconds a statement waits for another process's write lock before failing (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * false: never wait for the disk (synchronous = OFF), for a database nothing opens again after a crash (a
+   * scratch queue, QueueOpenOptions.scratch). A crash of the process still loses nothing committed; a crash of the
+   * machine may leave the file damaged. Default true.
+   */
+  durable?: boolean;
 }
 
 interface RawStatement {
@@ -103,10 +109,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqlDataba
   };
   try {
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-    db.exec('PRAGMA journal_mode = WAL');
     // In WAL mode NORMAL loses no committed transaction when the process dies, only (at worst) the last ones
-    // when the machine loses power; FULL would fsync every commit.
-    db.exec('PRAGMA synchronous = NORMAL');
+    // when the machine loses power; FULL would fsync every commit. Set before the switch to WAL, which writes
+    // (and, unless OFF, syncs) a new file's first page.
+    db.exec(`PRAGMA synchronous = ${options.durable === false ? 'OFF' : 'NORMAL'}`);
+    db.exec('PRAGMA journal_mode = WAL');
   } catch (error) {
     raw.close();
     throw error;

@@ -50,6 +50,11 @@ export interface TransferEngineOptions {
   autoStart?: boolean;
   /** Finished jobs kept in the queue for the UI's list (default 200); older ones go (the history keeps them). */
   keepFinished?: number;
+  /**
+   * The queue belongs to this run only and nothing opens it again (the `fileferry` command's): it keeps no
+   * last good copy and never waits for the disk (QueueOpenOptions.scratch).
+   */
+  scratchQueue?: boolean;
   log?: Logger;
 }
 
@@ -132,7 +137,9 @@ export class TransferEngine {
     const engine = new TransferEngine(options);
     engine.unlock = await lockQueue(options.dataDir);
     try {
-      const opened = await QueueStore.open(options.dataDir, engine.log, (problem) => engine.queueProblem(problem));
+      const opened = await QueueStore.open(options.dataDir, engine.log, (problem) => engine.queueProblem(problem), {
+        scratch: options.scratchQueue === true,
+      });
       engine.store = opened.store;
       engine.openProblems = opened.problems;
       for (const problem of opened.problems) engine.log.warn(problem.message, { kind: problem.kind });
