@@ -10,7 +10,7 @@
 //
 // How: V8 reads this flag each time it would grow the new space, so it takes effect when set at run
 // time — unlike --max-semi-space-size, which only a command line sets, and Electron's main process has
-// no command line of ours.
-import { setFlagsFromString } from 'node:v8';
+// no command line of ours. A worker thread's start resets it; heap-flags.ts sets it again.
+import { applyHeapFlag } from './heap-flags';
 
-setFlagsFromString('--semi-space-growth-factor=1');
+applyHeapFlag('--semi-space-growth-factor=1');

@@ -9,6 +9,7 @@
 // where it was held — the same check the main thread would make. When it is not, the worker does nothing
 // and the caller takes the usual path, which holds the folder afresh (and refuses a link that leads out).
 import { Worker } from 'node:worker_threads';
+import { reapplyHeapFlags } from '../../util/heap-flags';
 
 /** One small file to copy into a held folder. */
 export interface SmallCopy {
@@ -97,10 +98,15 @@ class SmallCopier {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         name: 'fileferry-small-copies',
+        // Not the process's options: --input-type=module (or a loader such as tsx's) would make the source
+        // above an ES module, where require() does not exist.
+        execArgv: [],
         // It holds a message at a time: the smallest heap V8 allows keeps the thread's memory to a few MiB.
         resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, stackSizeMb: 1 },
       });
       worker.unref();
+      // The thread's start put V8's flags back to the command line's (util/heap-flags.ts).
+      worker.once('online', reapplyHeapFlags);
       worker.on('message', (message: { id: number; outcome: SmallCopyOutcome }) => {
         const waiting = this.pending.get(message.id);
         if (!waiting) return;
