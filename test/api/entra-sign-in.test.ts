@@ -19,7 +19,8 @@ import { createApiClient } from '../../renderer/src/api/client';
 import { expectClientError } from '../helpers/expect-error';
 import { connectWebSocket } from '../../renderer/src/api/ws-transport';
 import { cleanEnv, expectExit, runCli } from '../cli/run-cli';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteServer } from '../helpers/azurite';
+import { AZURITE_ACCOUNT, type AzuriteServer } from '../helpers/azurite';
+import { entraAzureSpec, startEntraAzurite } from '../helpers/entra-azurite';
 import { requireKeyring } from '../helpers/keyring';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { scanForCanaries } from '../helpers/scan';
@@ -77,14 +78,7 @@ describe('Entra ID sign-in through the API (device code as events, token cache i
 
   const entraDraft = (name: string): ConnectionDraftInput => ({
     name,
-    spec: {
-      kind: 'azure-blob',
-      auth: 'entra',
-      account: AZURITE_ACCOUNT,
-      endpoint: azurite.endpoint,
-      clientId: stub.clientId,
-      authority: stub.authority,
-    },
+    spec: entraAzureSpec(azurite, stub),
   });
   const addEntra = async (name: string) => {
     const { connection } = await api.connections.add({ draft: entraDraft(name) });
@@ -111,10 +105,7 @@ describe('Entra ID sign-in through the API (device code as events, token cache i
   before(async () => {
     credentials = new KeychainCredentialStore(await requireKeyring(), DEFAULT_SERVICE);
     stub = await startOidcStub();
-    azurite = await startAzurite({
-      https: { certPath: stub.certificate.certPath, keyPath: stub.certificate.keyPath },
-      oauth: true,
-    });
+    azurite = await startEntraAzurite(stub);
     home = await tempDir('ferry-api-entra-');
     const rendererDir = await tempDir('ferry-api-entra-renderer-');
     dirs.push(home, rendererDir);
@@ -125,7 +116,7 @@ describe('Entra ID sign-in through the API (device code as events, token cache i
     await writeFile(file, data);
     const keyEnv = {
       NODE_EXTRA_CA_CERTS: stub.certificate.certPath,
-      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${azurite.endpoint};`,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     };
     const cliHome = await tempDir('ferry-api-entra-cli-');
     dirs.push(cliHome);

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionStore } from '../../main/core/connections';
 import { DEFAULT_SERVICE, KeychainCredentialStore } from '../../main/core/credentials';
-import { startAzurite, AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteServer } from '../helpers/azurite';
+import { AZURITE_ACCOUNT, type AzuriteServer } from '../helpers/azurite';
+import { entraAzureSpec, startEntraAzurite } from '../helpers/entra-azurite';
 import { requireKeyring } from '../helpers/keyring';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { scanForCanaries } from '../helpers/scan';
@@ -89,17 +90,14 @@ describe('fileferry with a saved Entra ID connection (device code, token cache i
     const keytar = await requireKeyring();
     credentials = new KeychainCredentialStore(keytar, DEFAULT_SERVICE);
     stub = await startOidcStub();
-    azurite = await startAzurite({
-      https: { certPath: stub.certificate.certPath, keyPath: stub.certificate.keyPath },
-      oauth: true,
-    });
+    azurite = await startEntraAzurite(stub);
     work = await mkdtemp(path.join(tmpdir(), 'ferry-cli-entra-'));
     home = path.join(work, 'home');
 
     // Content to list, put there with the account key (Azurite's OAuth mode still accepts it).
     const keyEnv = {
       ...tlsEnv(),
-      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${azurite.endpoint};`,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     };
     const file = path.join(work, 'data.bin');
     await writeFile(file, data);
@@ -110,14 +108,7 @@ describe('fileferry with a saved Entra ID connection (device code, token cache i
     store = new ConnectionStore({ dataDir: home, credentials });
     const { connection } = await store.create({
       name,
-      spec: {
-        kind: 'azure-blob',
-        auth: 'entra',
-        account: AZURITE_ACCOUNT,
-        endpoint: azurite.endpoint,
-        clientId: stub.clientId,
-        authority: stub.authority,
-      },
+      spec: entraAzureSpec(azurite, stub),
     });
     connectionId = connection.id;
   });

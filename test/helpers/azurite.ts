@@ -23,7 +23,8 @@ export interface AzuriteServer {
 }
 
 export function azuriteConnectionString(endpoint: string): string {
-  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`;
+  const protocol = endpoint.startsWith('https:') ? 'https' : 'http';
+  return `DefaultEndpointsProtocol=${protocol};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`;
 }
 
 export async function freePort(): Promise<number> {

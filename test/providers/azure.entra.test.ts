@@ -14,7 +14,7 @@ import { createLogger } from '../../main/core/log/logger';
 import { azureSpecSchema, type SecretField } from '../../shared/connection';
 import { FerryError, isFerryError } from '../../shared/errors';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
-import { startAzurite } from '../helpers/azurite';
+import { startEntraAzurite } from '../helpers/entra-azurite';
 import { runChildScript } from '../helpers/child-script';
 
 const log = createLogger({ test: 'azure-entra' });
@@ -268,10 +268,7 @@ describe('azure-blob Entra ID sign-in (MSAL against a local OIDC stub)', () => {
       flow: 'device-code',
       onDeviceCode: (p) => stub.approveDeviceCode(p.userCode),
     }).getToken(STORAGE_SCOPE);
-    const azurite = await startAzurite({
-      https: { certPath: stub.certificate.certPath, keyPath: stub.certificate.keyPath },
-      oauth: true,
-    });
+    const azurite = await startEntraAzurite(stub);
     try {
       const grantsBefore = { ...stub.counts.tokens };
       const output = await runChildScript(

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { DEFAULT_SERVICE, KeychainCredentialStore } from '../../main/core/credentials';
 import { cleanEnv, expectExit, runCli } from '../cli/run-cli';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteServer } from '../helpers/azurite';
+import { AZURITE_ACCOUNT, type AzuriteServer } from '../helpers/azurite';
+import { startEntraAzurite } from '../helpers/entra-azurite';
 import { requireKeyring } from '../helpers/keyring';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { removeDirs, tempDir } from '../transfers/fixtures';
@@ -37,10 +38,7 @@ describe('Entra ID sign-in from the window (web mode, Chromium)', () => {
   before(async () => {
     credentials = new KeychainCredentialStore(await requireKeyring(), DEFAULT_SERVICE);
     stub = await startOidcStub();
-    azurite = await startAzurite({
-      https: { certPath: stub.certificate.certPath, keyPath: stub.certificate.keyPath },
-      oauth: true,
-    });
+    azurite = await startEntraAzurite(stub);
     home = await tempDir('ferry-ui-entra-');
     // The app's HOME, which the left pane shows: a few files, so the screenshot looks like a working day's.
     const userHome = await tempDir('ferry-ui-entra-home-');
@@ -56,7 +54,7 @@ describe('Entra ID sign-in from the window (web mode, Chromium)', () => {
     const keyEnv = {
       ...cleanEnv(),
       NODE_EXTRA_CA_CERTS: stub.certificate.certPath,
-      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${azurite.endpoint};`,
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     };
     expectExit(await runCli(cliHome, ['mkdir', `az://${AZURITE_ACCOUNT}/${CONTAINER}`], keyEnv), 0);
     expectExit(await runCli(cliHome, ['cp', file, `az://${AZURITE_ACCOUNT}/${CONTAINER}/`], keyEnv), 0);
