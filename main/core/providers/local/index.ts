@@ -377,6 +377,8 @@ export class LocalProvider implements Provider {
     const source = normalizePath(from);
     const [fromOs, toOs] = [this.toOsPath(source), this.toOsPath(to)];
     const commit = options.commitAs === undefined ? undefined : this.commitOf(options.commitAs, options.size);
+    // The engine's temporary sits beside the final name; a commit elsewhere is a rename after the copy.
+    const sameFolder = commit !== undefined && path.dirname(commit.osPath) === path.dirname(toOs);
     const confinement = this.confinement;
     try {
       // Keep the source's time on the copy, as a streamed copy does (WriteOptions.modified).
@@ -391,15 +393,13 @@ export class LocalProvider implements Provider {
         return;
       }
       // copyFile follows a link under the target name: confined, it creates the file (COPYFILE_EXCL) in the held
-      // folder, after removing whatever sat under the name — a link is replaced, never followed. A commit
-      // renames within the same held folder (the engine's temporary sits beside the final name), so the
-      // folder is checked once for the three steps.
+      // folder, after removing whatever sat under the name — a link is replaced, never followed. A commit in
+      // the same folder renames within the held folder, so the folder is checked once for the three steps.
       const small = this.localDisk && options.size !== undefined && options.size <= SMALL_FILE_BYTES;
-      const sameFolder = !commit || path.dirname(commit.osPath) === path.dirname(toOs);
-      if (small && sameFolder && (await copiedInWorker(confinement, fromOs, toOs, when, commit))) return;
+      const final = sameFolder ? commit : undefined;
+      if (small && (!commit || final) && (await copiedInWorker(confinement, fromOs, toOs, when, final))) return;
       await confinement.inFolderOf(toOs, async (folder, name) => {
         const entry = folder.entry(name);
-        const final = commit && path.dirname(commit.osPath) === path.dirname(toOs) ? commit : undefined;
         if (small) {
           try {
             copyFileSync(fromOs, entry, constants.COPYFILE_EXCL);
@@ -426,7 +426,7 @@ export class LocalProvider implements Provider {
           await rename(entry, folder.entry(path.basename(final.osPath)));
         }
       });
-      if (commit && path.dirname(commit.osPath) !== path.dirname(toOs)) {
+      if (commit && !sameFolder) {
         checkCopied(toOs, (await this.stat(to)).size ?? -1, commit);
         await this.rename(to, commit.shown);
       }
