@@ -151,6 +151,43 @@ export async function startScriptedListServer(
   return { ...server, holding: () => holding > 0, release: () => open() };
 }
 
+/**
+ * A server that answers every RETR "550 No such file or directory." and then owes one more reply on that
+ * control connection, "226 Transfer complete.", which it sends just before its answer to the next command.
+ * pyftpdlib does this when it notices, late, that the client closed the data connection of a refused
+ * download: a client that reuses the connection takes the "226" for the answer to its next command, and
+ * every answer after it for the one before. An empty root, SIZE for nothing, and MKD that succeeds.
+ */
+export async function startLateReplyServer(): Promise<HostileFtpServer> {
+  const owing = new WeakSet<Socket>();
+  return startListingServer({
+    greeting: 'late replies',
+    folders: ['/'],
+    features: ['EPSV', 'SIZE'],
+    list: (_cwd, socket, reply) => {
+      socket.end(() => reply('226 done'));
+    },
+    answer: (command, control, reply) => {
+      if (owing.delete(control)) reply('226 Transfer complete.');
+      const [verb = '', ...rest] = command.split(' ');
+      switch (verb.toUpperCase()) {
+        case 'RETR':
+          reply('550 No such file or directory.');
+          owing.add(control);
+          return true;
+        case 'SIZE':
+          reply('550 No such file or directory.');
+          return true;
+        case 'MKD':
+          reply(`257 "${rest.join(' ')}" created`);
+          return true;
+        default:
+          return false;
+      }
+    },
+  });
+}
+
 interface ListingServerSetup {
   greeting: string;
   /** The folders CWD enters; any other answers 550. */
@@ -159,6 +196,8 @@ interface ListingServerSetup {
   features?: string[];
   /** Serves a LIST or MLSD in `cwd` on its data connection, after "150"; `reply` sends the "226". */
   list: (cwd: string, data: Socket, reply: (text: string) => void) => void;
+  /** Sees every command first: answers it its own way (true), or leaves it to the usual answer (false). */
+  answer?: (command: string, control: Socket, reply: (text: string) => void) => boolean;
 }
 
 /** The control connection both listing servers above share: login, FEAT, CWD, EPSV, and LIST/MLSD. */
@@ -192,6 +231,7 @@ async function startListingServer(
         const command = buffered.slice(0, at);
         buffered = buffered.slice(at + 2);
         commands.push(command);
+        if (setup.answer?.(command, control, reply)) continue;
         const [verb = '', ...rest] = command.split(' ');
         const argument = rest.join(' ');
         switch (verb.toUpperCase()) {

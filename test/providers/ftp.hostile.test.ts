@@ -1,6 +1,7 @@
 // FTP servers that never finish: a reply that never ends (issue 14, defect 4) and a listing that drips one
-// line every half second (defect 5). Without a bound and a deadline each held FileFerry forever; the
-// servers are small hostile ones on 127.0.0.1 (test/helpers/hostile-ftp.ts).
+// line every half second (defect 5). Without a bound and a deadline each held FileFerry forever. And one that
+// answers late: a reply owed after a refused download. The servers are small hostile ones on 127.0.0.1
+// (test/helpers/hostile-ftp.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Logger } from '../../main/core/log/logger';
@@ -8,7 +9,12 @@ import { openFtpProvider } from '../../main/core/providers/ftp';
 import { ftpSpecSchema, type FtpSpec } from '../../shared/connection';
 import type { Entry, Provider } from '../../shared/provider';
 import { expectCode } from '../helpers/expect-error';
-import { startDrippingListServer, startEndlessReplyServer, type HostileFtpServer } from '../helpers/hostile-ftp';
+import {
+  startDrippingListServer,
+  startEndlessReplyServer,
+  startLateReplyServer,
+  type HostileFtpServer,
+} from '../helpers/hostile-ftp';
 import { until, within } from '../helpers/until';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
@@ -98,3 +104,26 @@ describe('ftp: a listing that drips one line every 500 ms', () => {
 function sleepThen<T>(ms: number, value: T): Promise<T> {
   return new Promise((resolve) => setTimeout(resolve, ms, value));
 }
+
+describe('ftp: a reply owed after a refused download (the late "226" pyftpdlib sends)', () => {
+  it('reports the missing file, and what follows gets its own answers', async () => {
+    const server = await startLateReplyServer();
+    // One connection: the one that owes the "226" is the one the next operation would get.
+    const provider = await open(specFor(server, { maxConnections: 1 }));
+    try {
+      await expectCode(
+        provider.read('/missing.bin').then(async (chunks) => {
+          for await (const chunk of chunks) void chunk;
+        }),
+        'NotFound',
+      );
+      // Had the connection been kept, its CWD /made would take the "226" for "the folder is there".
+      assert.equal(await provider.mkdir('/made'), true);
+      assert.ok(server.commands.includes('MKD /made'), server.commands.join(' | '));
+      assert.deepEqual(await listAll(provider, '/'), []);
+    } finally {
+      await provider.close();
+      await server.stop();
+    }
+  });
+});

@@ -15,6 +15,8 @@ export interface PooledConnection {
    * another idle connection, or opens one while under its limit.
    */
   readonly settling?: boolean;
+  /** Still open but not to be trusted with another command (see FtpSession.retire): closed when released. */
+  readonly retired?: boolean;
   close(): void;
 }
 
@@ -93,9 +95,9 @@ export class ConnectionPool<T extends PooledConnection> {
     return () => void this.waitingListeners.delete(listener);
   }
 
-  /** Returns a connection; a dead one (or `reusable` false) is closed and its slot freed. */
+  /** Returns a connection; a dead or retired one (or `reusable` false) is closed and its slot freed. */
   release(connection: T, reusable = true): void {
-    if (this.closed || !reusable || !connection.alive) {
+    if (this.closed || !reusable || !connection.alive || connection.retired) {
       this.discard(connection);
       return;
     }

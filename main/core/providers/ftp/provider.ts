@@ -194,12 +194,13 @@ export class FtpProvider implements Provider {
         first = await chunks.next();
         if (first.done) await transfer;
       } catch (error) {
-        const failure = await this.explainOrPass(session, await settledError(transfer, error), file, 'read');
-        detach();
-        this.pool.release(session);
+        const settled = await settledError(transfer, error);
         const stale = !fresh && !session.alive && attempt === 0 && !signal?.aborted;
+        detach();
+        session.retire();
+        this.pool.release(session);
         if (stale) continue;
-        throw this.fail(failure, action, signal, session);
+        throw this.fail(await this.explainRefused(settled, file, 'read', signal), action, signal, session);
       }
       // Given up before its first byte was asked for (the target refused the file), the download still holds
       // this connection mid-RETR: close it, as readStream's own finally would.
@@ -284,6 +285,8 @@ export class FtpProvider implements Provider {
     let started = false;
     let sent = 0;
     let sourceError: unknown;
+    /** The server's refusal of the STOR/APPE, explained once the operation is over. */
+    let refused: unknown;
     const secure = this.secure;
     async function* counted(): AsyncGenerator<Uint8Array> {
       started = true;
@@ -306,6 +309,7 @@ export class FtpProvider implements Provider {
         `write ${file}`,
         options.signal,
         async (session) => {
+          refused = undefined;
           if (offset > 0) {
             const size = await this.remoteSize(session, file);
             if (size !== offset) {
@@ -323,8 +327,10 @@ export class FtpProvider implements Provider {
             else await session.client.uploadFrom(body, file);
             session.uploaded(sent);
           } catch (error) {
+            session.retire();
             if (sourceError !== undefined) throw sourceError;
-            throw await this.explainOrPass(session, error, file, 'write');
+            refused = error;
+            throw error;
           }
           if (options.modified !== undefined && this.features.mfmt) {
             await session.client.send(`MFMT ${mfmtTime(options.modified)} ${file}`);
@@ -334,6 +340,7 @@ export class FtpProvider implements Provider {
         { canRetry: () => !started, deadline: false },
       );
     } catch (error) {
+      if (refused !== undefined) throw await this.explainRefused(refused, file, 'write', options.signal, error);
       throw await this.explainLostWrite(error, file, options.signal);
     }
     return { size: offset + sent };
@@ -463,31 +470,36 @@ export class FtpProvider implements Provider {
     return toFerryError(error, { action, site: this.site, signal });
   }
 
-  /** A server reply for `path` becomes NotFound/InvalidInput when the path explains it; else unchanged. */
-  private async explainOrPass(
-    session: FtpSession,
-    error: unknown,
+  /**
+   * A server's refusal of a transfer (`reply`) becomes NotFound/InvalidInput when the path explains it, else
+   * `otherwise` (default: the reply). Asked on another connection: the refused one is retired (see retire()).
+   */
+  private async explainRefused(
+    reply: unknown,
     path: string,
     op: 'read' | 'write',
+    signal: CancelSignal | undefined,
+    otherwise: unknown = reply,
   ): Promise<unknown> {
-    if (!isFtpReply(error) || !session.alive) return error;
+    if (!isFtpReply(reply)) return otherwise;
+    const lookUp = (target: string) => this.run(`look up ${target}`, signal, (session) => this.statOn(session, target));
     try {
       if (op === 'read') {
-        const entry = await this.statOn(session, path);
+        const entry = await lookUp(path);
         if (!entry) return notFound(path);
         if (entry.type === 'folder')
-          return new FerryError('InvalidInput', `${path} is a folder, not a file.`, { cause: error });
+          return new FerryError('InvalidInput', `${path} is a folder, not a file.`, { cause: reply });
       } else {
-        const parent = await this.statOn(session, parentPath(path));
+        const parent = await lookUp(parentPath(path));
         if (parent?.type !== 'folder') return notFound(parentPath(path));
-        if ((await this.statOn(session, path))?.type === 'folder') {
-          return new FerryError('InvalidInput', `${path} is a folder; a file cannot replace it.`, { cause: error });
+        if ((await lookUp(path))?.type === 'folder') {
+          return new FerryError('InvalidInput', `${path} is a folder; a file cannot replace it.`, { cause: reply });
         }
       }
     } catch {
       // The diagnosis failed too; report the original reply.
     }
-    return error;
+    return otherwise;
   }
 
   /** Lists a folder's raw entries, or undefined when the server will not enter it. */

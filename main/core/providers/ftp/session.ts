@@ -40,6 +40,7 @@ export class FtpSession {
   /** Makes the socket of the next data connections (a RecyclingReader's), while a download sets it. */
   makeDataSocket: (() => Socket) | undefined;
   private settleUntil = 0;
+  private hasRetired = false;
 
   constructor(
     readonly client: Client,
@@ -48,6 +49,21 @@ export class FtpSession {
 
   get alive(): boolean {
     return !this.client.closed;
+  }
+
+  /** See PooledConnection.retired. */
+  get retired(): boolean {
+    return this.hasRetired;
+  }
+
+  /**
+   * After a refused transfer the server may still owe a reply about its data connection: pyftpdlib sends
+   * "226 Transfer complete." once it notices, late, that the client closed it. Read as the answer to the
+   * next command, it would shift every answer after it by one (a CWD taking it for "the folder is there").
+   * No reply tells us the server is done, so the connection gets no further command: the pool closes it.
+   */
+  retire(): void {
+    this.hasRetired = true;
   }
 
   /** See PooledConnection.settling. */
