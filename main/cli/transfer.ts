@@ -10,7 +10,10 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { JobSnapshot, TransferEvent, TransferRequest } from '../../shared/transfers';
 import { dataDir } from '../core/app-paths';
+import { openHistory, type OpenHistory } from '../core/history';
+import { createLogger } from '../core/log/logger';
 import { TransferEngine } from '../core/transfers';
+import { asFerryError } from '../core/transfers/file-transfer';
 import { EXIT } from './exit-codes';
 import { failureText } from './failure-text';
 import { printable } from './format';
@@ -56,10 +59,15 @@ export async function runTransfer(
   const runDir = path.join(dataDir(), 'cli-runs', `${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(runDir, { recursive: true });
   const reporter = createReporter(reporterKind(options.json));
+  const history = await openCliHistory();
   const engine = await TransferEngine.open({
     dataDir: runDir,
     openConnection: connections.openConnection,
     scratchQueue: true,
+    ...(history ? { history: history.options } : {}),
+  }).catch((error: unknown) => {
+    history?.close();
+    throw error;
   });
   let filesRefused = 0;
   let stoppedBy: StopSignal | undefined;
@@ -115,6 +123,32 @@ export async function runTransfer(
     for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, onStop);
     unsubscribe();
     await engine.close();
+    history?.close();
     await rm(runDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The data folder's history, the one the app shows (the run's own queue is thrown away), or none when it
+ * cannot be opened: the history never keeps a copy from running, but the person is told.
+ */
+async function openCliHistory(): Promise<OpenHistory | undefined> {
+  const warn = (text: string) => process.stderr.write(`fileferry: warning: ${printable(text)}\n`);
+  try {
+    const { default: pkg } = await import('../../package.json', { with: { type: 'json' } });
+    let warned = false;
+    const history = await openHistory(dataDir(), pkg.version, createLogger({ component: 'history' }), {
+      onError: (error) => {
+        if (!warned) warn(`could not record this transfer in the history: ${asFerryError(error).message}`);
+        warned = true;
+      },
+    });
+    if (history.setAside) {
+      warn(`the transfer history could not be read and was set aside as ${history.setAside}; a new one was started.`);
+    }
+    return history;
+  } catch (error) {
+    warn(`this transfer is not recorded in the history: ${asFerryError(error).message}`);
+    return undefined;
   }
 }

@@ -172,6 +172,8 @@ const settingFields = {
   perSiteConcurrency: z.number().int().min(1).max(16).nullable(),
   /** Pane sizes and the queue's height, as the splitters left them (fractions of the window). */
   layout: layoutSchema,
+  /** Days the transfer history keeps a record; null: for ever. */
+  historyRetentionDays: z.number().int().min(1).max(36_500).nullable(),
 };
 
 /** The app's settings; each takes effect at once and persists (settings.json in the data folder). */
@@ -183,6 +185,7 @@ export const settingsSchema = z.strictObject({
   defaultOverwrite: settingFields.defaultOverwrite.default('ask'),
   perSiteConcurrency: settingFields.perSiteConcurrency.default(null),
   layout: settingFields.layout.default({ panes: 0.5, queue: 0.28, queueCollapsed: false }),
+  historyRetentionDays: settingFields.historyRetentionDays.default(null),
 });
 
 /** A change to some settings: only what it names changes. */

@@ -20,6 +20,7 @@ import type { ConnectionRef, ConnectionSpec } from '../../../shared/connection';
 import { cancelledError, FerryError, isFerryError } from '../../../shared/errors';
 import type { CancelSignal, Provider } from '../../../shared/provider';
 import type { ConnectionStore } from '../connections';
+import { openHistory } from '../history';
 import { createLogger, type Logger } from '../log/logger';
 import { openProvider } from '../providers';
 import { SettingsStore } from '../settings/store';
@@ -145,8 +146,12 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
   ): Promise<{ provider: Provider; spec: ConnectionSpec }> => {
     if ('savedId' in ref) {
       const upload = uploads.sourceFor(ref.savedId);
-      if (upload) return { provider: upload, spec: { kind: 'local' } };
+      if (upload) {
+        connectionNames.set(ref.savedId, 'dropped files');
+        return { provider: upload, spec: { kind: 'local' } };
+      }
       const saved = await store.get(ref.savedId);
+      connectionNames.set(saved.id, saved.name);
       const adjustSpec = (spec: ConnectionSpec) => connections.withSessionPins(saved.id, spec);
       return {
         provider: await store.open(saved.id, { adjustSpec, ...signIns.openOptions(saved) }),
@@ -163,11 +168,24 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
   const browser = new Browser({ open: (ref, signal) => browseProviders.get(ref, signal) });
 
   const initial = await settings.get();
+  // Saved connections by name in the history's records: the engine opens each before its first file starts.
+  const connectionNames = new Map<string, string>();
+  // The history never keeps the app from starting: without it, transfers still run (and the log says why).
+  const history = await openHistory(options.dataDir, options.version, log.child({ component: 'history' }), {
+    savedName: (id) => connectionNames.get(id),
+  }).catch((error: unknown) => {
+    log.error('The transfer history could not be opened; transfers are not recorded', { error });
+    return undefined;
+  });
   const engine = await TransferEngine.open({
     dataDir: options.dataDir,
     openConnection: async (ref, signal) => (await openRef(ref, signal)).provider,
     ...(initial.perSiteConcurrency ? { perSiteConcurrency: initial.perSiteConcurrency } : {}),
+    ...(history ? { history: history.options } : {}),
     log: log.child({ component: 'transfers' }),
+  }).catch((error: unknown) => {
+    history?.close();
+    throw error;
   });
   settings.on((value) => engine.setPerSiteConcurrency(value.perSiteConcurrency ?? undefined));
   engine.on((event) => {
@@ -284,6 +302,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
       browser.cancelAll();
       signIns.cancelAll();
       await engine.close();
+      history?.close();
       await browseProviders.closeAll();
     },
   };

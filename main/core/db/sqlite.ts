@@ -4,6 +4,7 @@
 // built-in one is preferred wherever it exists and better-sqlite3 is only loaded where it does not: the app
 // never needs a native SQLite of its own. Both are synchronous, so callers keep each statement small (a batch
 // of rows, never a whole table) to keep the event loop free.
+import { rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 /** A value SQLite stores; booleans and undefined are not among them (the callers map them to 0/1 and null). */
@@ -154,4 +155,15 @@ export function migrate(db: SqlDatabase, migrations: ReadonlyArray<(db: SqlDatab
       db.exec(`PRAGMA user_version = ${version + 1}`);
     });
   }
+}
+
+/**
+ * Moves a damaged database (and its WAL and shared-memory files) aside, never deleting it: what it held may
+ * still be recovered by hand. Returns the new name of the main file.
+ */
+export async function setAsideDatabase(file: string): Promise<string> {
+  const aside = `${file}.damaged-${Date.now()}`;
+  await rename(file, aside).catch(() => undefined);
+  for (const suffix of ['-wal', '-shm']) await rename(file + suffix, aside + suffix).catch(() => undefined);
+  return aside;
 }

@@ -15,6 +15,7 @@ import type {
   TransferEvent,
   TransferRequest,
 } from '../../../shared/transfers';
+import { HistoryRecorder, type HistoryOptions } from '../history/recorder';
 import { createLogger, type Logger } from '../log/logger';
 import { turnTaker } from '../util/abort';
 import { asFerryError, discardPartial, transferFile } from './file-transfer';
@@ -32,6 +33,7 @@ import { SiteSlots } from './semaphore';
 import type { ServiceGate } from './service-copy';
 import { confinedTarget, confineTarget, type ConfinedSides } from './target-confinement';
 import { TargetReservations, type Release } from './target-reservations';
+import type { Verified } from './verification';
 
 export interface TransferEngineOptions {
   /** The queue is persisted in `${dataDir}/queue.db`. */
@@ -55,6 +57,8 @@ export interface TransferEngineOptions {
    * last good copy and never waits for the disk (QueueOpenOptions.scratch).
    */
   scratchQueue?: boolean;
+  /** Where each file's start and end are recorded (main/core/history); none: no history kept. */
+  history?: HistoryOptions;
   log?: Logger;
 }
 
@@ -109,9 +113,20 @@ export class TransferEngine {
   private idleWaiters: Array<() => void> = [];
   private finishWaiters = new Map<string, Array<(job: JobSnapshot) => void>>();
   private unlock: Unlock = async () => {};
+  private readonly history: HistoryRecorder | undefined;
 
   private constructor(private readonly options: TransferEngineOptions) {
     this.log = options.log ?? createLogger({ component: 'transfers' });
+    if (options.history) {
+      const { onError } = options.history;
+      this.history = new HistoryRecorder({
+        ...options.history,
+        onError: (error) => {
+          this.log.warn('Could not record transfers in the history', { error });
+          onError?.(error);
+        },
+      });
+    }
     this.retries = Math.max(0, options.retries ?? 3);
     this.retryBaseDelayMs = Math.max(0, options.retryBaseDelayMs ?? 1000);
     this.progressIntervalMs = Math.max(10, options.progressIntervalMs ?? 100);
@@ -307,6 +322,7 @@ export class TransferEngine {
       await Promise.all(busy.map((job) => job.running));
     }
     for (const job of this.jobs.values()) job.events.dispose();
+    this.history?.close();
     await Promise.allSettled([...this.background]);
     await this.store.close();
     await this.unlock();
@@ -388,7 +404,10 @@ export class TransferEngine {
         for (const record of records) {
           job.tally.add(record);
           // Refused before any byte moved (a folder the target would not create, a name one side cannot hold).
-          if (record.state !== 'pending') job.events.changed(record);
+          if (record.state !== 'pending') {
+            job.events.changed(record);
+            this.history?.ended(job.record, record);
+          }
         }
         this.store.addFiles(id, records);
         job.events.planning!.files += records.length;
@@ -481,6 +500,8 @@ export class TransferEngine {
       return; // stopped while another job wrote the same file
     }
     this.setFileState(job, file, 'running');
+    this.history?.started(job.record, file);
+    let verified: Verified | undefined;
     try {
       const outcome = await transferFile({
         file,
@@ -509,6 +530,7 @@ export class TransferEngine {
         log: (level, message) => this.emitLog(job, level, message),
       });
       if (outcome.state === 'skipped') file.note = outcome.note;
+      else verified = outcome.verified;
       this.setFileState(job, file, outcome.state === 'skipped' ? 'skipped' : 'done');
     } catch (error) {
       if (signal.aborted) {
@@ -523,6 +545,7 @@ export class TransferEngine {
     }
     // Committed with the next batch of ends (within 50 ms); a file a crash forgot is recognised on restart.
     this.store.endFile(id, file);
+    this.history?.ended(job.record, file, verified);
   }
 
   private stop(job: Job, reason: StopReason): void {
@@ -651,6 +674,7 @@ export class TransferEngine {
   }
 
   private finish(job: Job, state: JobState, error?: FerryError): void {
+    this.history?.jobFinished(job.record.id);
     job.record.finishedAt = Date.now();
     if (error) job.record.error = error.toJSON();
     else delete job.record.error;

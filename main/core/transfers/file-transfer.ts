@@ -20,7 +20,7 @@ import type { TransferSlots } from './semaphore';
 import { copyByService, serviceRoute, type ServiceGate, type ServiceRoute } from './service-copy';
 import type { FileRecord, ListedTarget } from './job-model';
 import { tempPathFor, writesFinal } from './temp-name';
-import { planVerification, targetOffer, verifyCopy } from './verification';
+import { planVerification, targetOffer, verifyCopy, type Verified } from './verification';
 
 /** What to do with a copy that failed verification under the final name (see badFinal). */
 type BadFinal = 'remove' | 'replaced' | 'none';
@@ -33,6 +33,8 @@ interface AttemptProgress {
   verifying: boolean;
   /** The target's write() returned: an atomic target has committed the object under its final name. */
   committed: boolean;
+  /** What the check after the copy compared. */
+  verified?: Verified;
 }
 
 export interface FileTransferContext {
@@ -70,7 +72,8 @@ export interface FileTransferContext {
   log: (level: 'info' | 'warn', message: string) => void;
 }
 
-export type FileOutcome = { state: 'done' } | { state: 'skipped'; note: string };
+/** A done file says how it was checked where a check ran in this run (none: found finished before, or a service copy). */
+export type FileOutcome = { state: 'done'; verified?: Verified } | { state: 'skipped'; note: string };
 
 /** Runs the file to completion; throws the final error (FerryError) or, when the signal fired, Cancelled. */
 export async function transferFile(ctx: FileTransferContext): Promise<FileOutcome> {
@@ -93,7 +96,7 @@ export async function transferFile(ctx: FileTransferContext): Promise<FileOutcom
       } finally {
         held.release();
       }
-      return { state: 'done' };
+      return started.verified ? { state: 'done', verified: started.verified } : { state: 'done' };
     } catch (error) {
       if (signal.aborted) throw error;
       const failure = asFerryError(error);
@@ -207,6 +210,7 @@ async function attemptOnce(
     });
     if (copied !== undefined) {
       started.committed = true;
+      started.verified = copied.verified;
       await finishFile(ctx, copied.at, copied.bytes);
       return;
     }
@@ -294,7 +298,7 @@ async function attemptOnce(
     );
   }
   started.verifying = true;
-  await verifyCopy({
+  started.verified = await verifyCopy({
     file,
     source,
     target,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FerryError, type SerializedError } from '../../../shared/errors';
 import type { JobState, OverwriteAnswer } from '../../../shared/transfers';
-import { migrate, openDatabase, type SqlDatabase } from '../db/sqlite';
+import { migrate, openDatabase, setAsideDatabase, type SqlDatabase } from '../db/sqlite';
 import type { Logger } from '../log/logger';
 import type { FileRecord, JobCounts, JobRecord } from './job-model';
 import { parseTransferRequest } from './request-schema';
@@ -149,7 +149,7 @@ export class QueueStore {
       // Nothing reads a scratch queue after a crash, so nothing waits for the disk.
       loaded = loadFrom(join(dir, FILE), problems, !scratch);
     } catch (error) {
-      const aside = await setAside(dir);
+      const aside = await setAsideDatabase(join(dir, FILE));
       log.error('The transfer queue could not be read; it was set aside', { aside, error });
       loaded = await recover(dir, aside, problems, log);
     }
@@ -477,16 +477,6 @@ function loadFrom(file: string, problems: QueueProblem[], durable = true): { db:
     db.close();
     throw error;
   }
-}
-
-/** Moves a damaged queue (and its WAL) aside; returns the new name of the main file. */
-async function setAside(dir: string): Promise<string> {
-  const aside = join(dir, `${FILE}.damaged-${Date.now()}`);
-  await rename(join(dir, FILE), aside).catch(() => undefined);
-  for (const suffix of ['-wal', '-shm']) {
-    await rename(join(dir, FILE + suffix), aside + suffix).catch(() => undefined);
-  }
-  return aside;
 }
 
 async function recover(

@@ -10,7 +10,7 @@ import { isFerryError } from '../../../shared/errors';
 import type { CancelSignal, Entry, FromUrlWriteOptions, Provider, WriteResult } from '../../../shared/provider';
 import { throwIfAborted } from '../util/abort';
 import type { FileRecord } from './job-model';
-import { checkHash, checkSize, chooseHash, mergeHashes } from './verification';
+import { checkHash, checkSize, chooseHash, mergeHashes, type Verified } from './verification';
 
 const MINUTE = 60;
 /** The URL must outlive the whole copy (Azure fetches block by block), but a leaked one should die soon. */
@@ -77,6 +77,7 @@ export interface ServiceCopyContext {
 export interface ServiceCopied {
   bytes: number;
   at: string;
+  verified: Verified;
 }
 
 /**
@@ -114,7 +115,7 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<ServiceCop
         size: entry.size,
         ...(commitAs !== undefined ? { commitAs } : {}),
       });
-      if (commitAs !== undefined) return { bytes: entry.size, at: commitAs };
+      if (commitAs !== undefined) return { bytes: entry.size, at: commitAs, verified: { check: 'size' } };
     } else {
       const url = await source.readUrl!(file.source, { expiresInSeconds: urlLifetimeSeconds(entry.size) });
       throwIfAborted(signal);
@@ -129,8 +130,10 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<ServiceCop
     const sourceOffer = { known: mergeHashes(entry.hashes), computable: [] };
     const targetOffer = { known: mergeHashes(written.hashes, stored.hashes), computable: [] };
     const algorithm = chooseHash(sourceOffer, targetOffer);
-    if (algorithm) checkHash(file.target, algorithm, sourceOffer.known[algorithm]!, targetOffer.known[algorithm]!);
-    return { bytes: entry.size, at: writePath };
+    if (!algorithm) return { bytes: entry.size, at: writePath, verified: { check: 'size' } };
+    const value = targetOffer.known[algorithm]!;
+    checkHash(file.target, algorithm, sourceOffer.known[algorithm]!, value);
+    return { bytes: entry.size, at: writePath, verified: { check: algorithm, value: value.toLowerCase() } };
   } catch (error) {
     if (signal.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);

@@ -118,7 +118,13 @@ export interface CopyToVerify {
  * what it committed (WriteResult.size) is trusted, as its provider checks each request it makes; a non-atomic
  * target's file is stat'ed (cheap, and the only word from a server that does not answer for its writes).
  */
-export async function verifyCopy(copy: CopyToVerify): Promise<void> {
+/** What a copy's check compared: a hash both sides agreed on (and its value), or the size alone. */
+export interface Verified {
+  check: HashAlgorithm | 'size';
+  value?: string;
+}
+
+export async function verifyCopy(copy: CopyToVerify): Promise<Verified> {
   const { file, source, target, writePath, received, written, plan, signal } = copy;
   const digest = plan.digestFromTarget && plan.algorithm ? lower(written?.hashes?.[plan.algorithm]) : copy.digest;
   const stored: Entry | undefined =
@@ -127,10 +133,11 @@ export async function verifyCopy(copy: CopyToVerify): Promise<void> {
       : undefined;
   checkSize(writePath, stored ? stored.size : written!.size, received);
 
+  const bySize: Verified = { check: 'size' };
   const algorithm = plan.algorithm;
-  if (!algorithm) return;
+  if (!algorithm) return bySize;
   // The target was to hash what it was handed and did not: there is no digest to compare.
-  if (plan.digestFromTarget && digest === undefined) return;
+  if (plan.digestFromTarget && digest === undefined) return bySize;
   if (digest !== undefined) await checkSourceRead(copy, algorithm, digest);
   const targetHash =
     lower(written?.hashes?.[algorithm]) ??
@@ -139,7 +146,8 @@ export async function verifyCopy(copy: CopyToVerify): Promise<void> {
       ? await requireHash(target, writePath, algorithm, signal)
       : undefined);
   // A target that announced the hash but did not report it this time (an S3 multipart upload) has none.
-  if (targetHash === undefined) return;
+  if (targetHash === undefined) return bySize;
+  const agreed: Verified = { check: algorithm, value: targetHash.toLowerCase() };
   const listed = lower(file.hashes?.[algorithm]);
   const sourceHash = digest ?? listed ?? (await requireHash(source, file.source, algorithm, signal));
   if (digest === undefined && listed !== undefined && listed !== targetHash.toLowerCase()) {
@@ -147,10 +155,11 @@ export async function verifyCopy(copy: CopyToVerify): Promise<void> {
     const now = lower((await source.stat(file.source, { signal })).hashes?.[algorithm]);
     if (now !== undefined && now === targetHash.toLowerCase()) {
       file.hashes = { ...file.hashes, [algorithm]: now };
-      return;
+      return agreed;
     }
   }
   checkHash(file.target, algorithm, sourceHash, targetHash);
+  return agreed;
 }
 
 /**

@@ -1,0 +1,5 @@
+export { addressIn, connectionLabel, type SavedName } from './addresses';
+export { readDevice, setDeviceName, type Device } from './device';
+export { HistoryRecorder, type HistoryOptions } from './recorder';
+export { HistoryStore, HISTORY_FILE, type OpenedHistory } from './store';
+export { openHistory, type OpenHistory } from './open';

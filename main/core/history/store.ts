@@ -1,0 +1,298 @@
+// The transfer history on this machine: history.db (SQLite, WAL) in the data folder, one record per file a
+// job moved. Several processes write it at once (the app's engine, a command-line run, a background sync):
+// WAL lets readers go on while one writes, and each batch is one BEGIN IMMEDIATE transaction that waits for
+// another process's (busy timeout) rather than failing. Records are upserted by their stable id, so writing
+// one again (its end after its start, a retry) replaces it.
+//
+// While replication is on (a Cosmos DB account is connected), every record written also goes into the
+// outbox in the same transaction: a crash between the two cannot lose a record's way to the account.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  HISTORY_PAGE_DEFAULT,
+  HISTORY_PAGE_MAX,
+  type HistoryFilter,
+  type HistoryPage,
+  type HistoryQuery,
+  type HistoryRecord,
+  type HistoryResult,
+} from '../../../shared/history';
+import { FerryError } from '../../../shared/errors';
+import { migrate, openDatabase, setAsideDatabase, type SqlDatabase, type SqlValue } from '../db/sqlite';
+import { HISTORY_MIGRATIONS } from './schema';
+
+export const HISTORY_FILE = 'history.db';
+
+export interface OpenedHistory {
+  store: HistoryStore;
+  /** Where a damaged history.db was moved (a fresh one took its place), for the user to be told. */
+  setAside?: string;
+}
+
+/** Columns in HistoryRecord order; the row mapping below follows it. */
+const COLUMNS = [
+  'id',
+  'job_id',
+  'sync_run_id',
+  'source',
+  'destination',
+  'source_connection',
+  'destination_connection',
+  'size',
+  'bytes_done',
+  'started_at',
+  'ended_at',
+  'duration_ms',
+  'rate',
+  'result',
+  'error_code',
+  'error_message',
+  'check_type',
+  'check_value',
+  'device_id',
+  'device_name',
+  'app_version',
+  'updated_at',
+] as const;
+
+type Row = Record<(typeof COLUMNS)[number], SqlValue>;
+
+const UPSERT = `INSERT INTO history (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
+
+export class HistoryStore {
+  private constructor(
+    private readonly db: SqlDatabase,
+    readonly file: string,
+  ) {}
+
+  /**
+   * Opens (creating) the history in `dataDir`. A file SQLite cannot read, or one a newer FileFerry wrote, is
+   * set aside rather than deleted, and a fresh history starts: the history must never keep a transfer from
+   * running.
+   */
+  static async open(dataDir: string): Promise<OpenedHistory> {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const file = join(dataDir, HISTORY_FILE);
+    try {
+      return { store: HistoryStore.openFile(file) };
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      const setAside = await setAsideDatabase(file);
+      return { store: HistoryStore.openFile(file), setAside };
+    }
+  }
+
+  private static openFile(file: string): HistoryStore {
+    const db = openDatabase(file);
+    try {
+      migrate(db, HISTORY_MIGRATIONS, 'transfer history');
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new HistoryStore(db, file);
+  }
+
+  /** Writes (inserts or replaces) records in one transaction, queueing them for replication while it is on. */
+  write(records: readonly HistoryRecord[]): void {
+    if (records.length === 0) return;
+    const upsert = this.db.prepare(UPSERT);
+    const enqueue = this.db.prepare('INSERT OR REPLACE INTO outbox (id, queued_at) VALUES (?, ?)');
+    this.db.transaction(() => {
+      // Read inside the transaction: another process may have turned replication on a moment ago.
+      const replicating = this.meta('replicate') === '1';
+      const now = Date.now();
+      for (const record of records) {
+        upsert.run(toRow(record));
+        if (replicating) enqueue.run([record.id, now]);
+      }
+    });
+  }
+
+  /** One page of records matching `query`, newest first. */
+  query(query: HistoryQuery = {}): HistoryPage {
+    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? HISTORY_PAGE_DEFAULT)), HISTORY_PAGE_MAX);
+    const { where, params } = whereClause(query);
+    if (query.after !== undefined) {
+      const { startedAt, id } = parseCursor(query.after);
+      where.push('(started_at < ? OR (started_at = ? AND id < ?))');
+      params.push(startedAt, startedAt, id);
+    }
+    const sql =
+      `SELECT * FROM history ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      'ORDER BY started_at DESC, id DESC LIMIT ?';
+    const rows = this.db.prepare(sql).all<Row>([...params, limit + 1]);
+    const records = rows.slice(0, limit).map(fromRow);
+    const last = records[records.length - 1];
+    return rows.length > limit && last ? { records, next: `${last.startedAt}:${last.id}` } : { records };
+  }
+
+  /** Every record matching `filter`, a page at a time (for exports of any size). */
+  *all(filter: HistoryFilter = {}): Generator<HistoryRecord> {
+    for (let after: string | undefined; ; ) {
+      const page = this.query({ ...filter, limit: HISTORY_PAGE_MAX, ...(after ? { after } : {}) });
+      yield* page.records;
+      if (!page.next) return;
+      after = page.next;
+    }
+  }
+
+  count(filter: HistoryFilter = {}): number {
+    const { where, params } = whereClause(filter);
+    const sql = `SELECT COUNT(*) AS n FROM history ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    return Number(this.db.prepare(sql).get<{ n: number }>(params)?.n ?? 0);
+  }
+
+  /**
+   * Marks the job's records that are still 'running' as ended with `result` (a cancelled job's files that
+   * had started; a crash's leftovers once their job is over).
+   */
+  endRunning(jobId: string, result: Exclude<HistoryResult, 'running'>, at = Date.now()): void {
+    this.db.transaction(() => {
+      const running = this.db
+        .prepare("SELECT * FROM history INDEXED BY history_by_job WHERE job_id = ? AND result = 'running'")
+        .all<Row>([jobId])
+        .map(fromRow);
+      this.write(running.map((record) => ({ ...record, ...ended(record, at), result, updatedAt: at })));
+    });
+  }
+
+  /**
+   * Retention: removes records that ended before `before` (ms since the epoch), except those still waiting
+   * to replicate, which would otherwise never reach the account. Returns how many went.
+   */
+  prune(before: number): number {
+    return this.db.prepare(
+      "DELETE FROM history WHERE started_at < ? AND result != 'running' AND id NOT IN (SELECT id FROM outbox)",
+    ).run([before]).changes;
+  }
+
+  meta(key: string): string | undefined {
+    return this.db.prepare('SELECT value FROM meta WHERE key = ?').get<{ value: string }>([key])?.value;
+  }
+
+  setMeta(key: string, value: string | undefined): void {
+    if (value === undefined) this.db.prepare('DELETE FROM meta WHERE key = ?').run([key]);
+    else this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run([key, value]);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** A record's end fields as of `at`: duration and average rate from its start. */
+export function ended(
+  record: Pick<HistoryRecord, 'startedAt' | 'bytesDone'>,
+  at: number,
+): Pick<HistoryRecord, 'endedAt' | 'durationMs' | 'rate'> {
+  const durationMs = Math.max(0, at - record.startedAt);
+  return { endedAt: at, durationMs, rate: durationMs > 0 ? Math.round((record.bytesDone * 1000) / durationMs) : 0 };
+}
+
+function whereClause(filter: HistoryFilter): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter.result !== undefined) {
+    where.push('result = ?');
+    params.push(filter.result);
+  }
+  if (filter.since !== undefined) {
+    where.push('started_at >= ?');
+    params.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    where.push('started_at < ?');
+    params.push(filter.until);
+  }
+  if (filter.connection !== undefined) {
+    where.push('(source_connection = ? OR destination_connection = ?)');
+    params.push(filter.connection, filter.connection);
+  }
+  if (filter.device !== undefined) {
+    where.push('(device_name = ? OR device_id = ?)');
+    params.push(filter.device, filter.device);
+  }
+  if (filter.text !== undefined && filter.text !== '') {
+    // LIKE with the user's % and _ taken literally.
+    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push("(source LIKE ? ESCAPE '\\' OR destination LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\')");
+    params.push(pattern, pattern, pattern);
+  }
+  return { where, params };
+}
+
+function parseCursor(cursor: string): { startedAt: number; id: string } {
+  const at = cursor.indexOf(':');
+  const startedAt = Number(cursor.slice(0, at));
+  if (at < 1 || !Number.isSafeInteger(startedAt)) {
+    throw new FerryError('InvalidInput', 'That history page marker is not one FileFerry gave: start from the first page.');
+  }
+  return { startedAt, id: cursor.slice(at + 1) };
+}
+
+function toRow(record: HistoryRecord): SqlValue[] {
+  return [
+    record.id,
+    record.jobId,
+    record.syncRunId ?? null,
+    record.source,
+    record.destination,
+    record.sourceConnection,
+    record.destinationConnection,
+    record.size ?? null,
+    record.bytesDone,
+    record.startedAt,
+    record.endedAt ?? null,
+    record.durationMs ?? null,
+    record.rate ?? null,
+    record.result,
+    record.errorCode ?? null,
+    record.errorMessage ?? null,
+    record.verification?.check ?? null,
+    record.verification?.value ?? null,
+    record.deviceId,
+    record.deviceName,
+    record.appVersion,
+    record.updatedAt,
+  ];
+}
+
+function fromRow(row: Row): HistoryRecord {
+  const record: HistoryRecord = {
+    id: String(row.id),
+    jobId: String(row.job_id),
+    source: String(row.source),
+    destination: String(row.destination),
+    sourceConnection: String(row.source_connection),
+    destinationConnection: String(row.destination_connection),
+    bytesDone: Number(row.bytes_done),
+    startedAt: Number(row.started_at),
+    result: String(row.result) as HistoryResult,
+    deviceId: String(row.device_id),
+    deviceName: String(row.device_name),
+    appVersion: String(row.app_version),
+    updatedAt: Number(row.updated_at),
+  };
+  if (row.sync_run_id !== null) record.syncRunId = String(row.sync_run_id);
+  if (row.size !== null) record.size = Number(row.size);
+  if (row.ended_at !== null) record.endedAt = Number(row.ended_at);
+  if (row.duration_ms !== null) record.durationMs = Number(row.duration_ms);
+  if (row.rate !== null) record.rate = Number(row.rate);
+  if (row.error_code !== null) record.errorCode = String(row.error_code);
+  if (row.error_message !== null) record.errorMessage = String(row.error_message);
+  if (row.check_type !== null) {
+    record.verification = { check: String(row.check_type) };
+    if (row.check_value !== null) record.verification.value = String(row.check_value);
+  }
+  return record;
+}
+
+/** SQLite's words for a file that is not (or no longer) a database it can read, and migrate()'s for a newer one. */
+function isDamaged(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /SQLITE_(CORRUPT|NOTADB)|file is not a database|malformed|written by a newer FileFerry/i.test(text);
+}
