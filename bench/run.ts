@@ -1,5 +1,6 @@
 // `npm run bench [-- SUITE…]`: FileFerry's throughput and memory beside peer tools, on loopback servers that
-// each suite starts and stops itself. Suites: ftp (issue 2), cloud (4), engine (21), cli (15), ui (16). See
+// each suite starts and stops itself. Suites: ftp (issue 2), cloud (4), engine (21), cli (15), ui (16),
+// history (17). See
 // bench/README.md.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { cliBench } from './cli';
 import { cloudBench } from './cloud';
 import { engineBench } from './engine';
 import { ftpBench } from './ftp';
+import { historyBench } from './history';
 import { uiBench } from './ui';
 import type { BenchContext } from './lib/context';
 import { MiB } from './lib/files';
@@ -22,6 +24,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<SuiteResult>> = {
   engine: engineBench,
   cli: cliBench,
   ui: uiBench,
+  history: historyBench,
 };
 
 function numberFromEnv(name: string, fallback: number): number {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { SecretField } from '../shared/connection';
 import { openProvider } from '../main/core/providers';
-import { setLogSink } from '../main/core/log/logger';
+import { openHistory } from '../main/core/history';
+import { createLogger, setLogSink } from '../main/core/log/logger';
 import { TransferEngine } from '../main/core/transfers';
 import { nullTarget, syntheticSource } from './lib/synthetic';
 import { RESULT_PREFIX, type WorkerInput, type WorkerResult } from './lib/worker-protocol';
@@ -48,6 +49,12 @@ async function main(): Promise<void> {
       process.stderr.write(`[${level}] ${message} ${JSON.stringify(fields)}\n`);
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'ferry-bench-queue-'));
+  // The app and the command line record every file in the history: so does the benchmark (BENCH_NO_HISTORY=1
+  // leaves it out, to see what it costs).
+  const history =
+    process.env.BENCH_NO_HISTORY === '1'
+      ? undefined
+      : await openHistory(dataDir, 'bench', createLogger({ component: 'history' }));
   const synthetic = input.synthetic ? { source: syntheticSource(input.synthetic), target: nullTarget() } : undefined;
   const open = () =>
     TransferEngine.open({
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
         return openProvider(ref.spec, { secrets: async (field) => own[field] });
       },
       ...(input.perSiteConcurrency ? { perSiteConcurrency: input.perSiteConcurrency } : {}),
+      ...(history ? { history: history.options } : {}),
     });
   let engine = await open();
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
   } finally {
     await engine.close();
+    history?.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -35,7 +35,15 @@ const ENTRY = 'index.mjs';
  * Files besides the bundled sources whose change makes a build stale: this script, the compiler settings, and
  * npm's record of node_modules (rewritten by every install), standing for the packages bundled in.
  */
-const ALSO_DEPENDS_ON = ['build/cli.mjs', 'tsconfig.json', 'tsconfig.base.json', 'node_modules/.package-lock.json'];
+const ALSO_DEPENDS_ON = [
+  'build/cli.mjs',
+  'tsconfig.json',
+  'tsconfig.base.json',
+  'node_modules/.package-lock.json',
+  // A folder's time changes when a file is added to it: `history` bundles whatever history-*.ts this folder
+  // holds (an import by pattern), so a new one there makes the build stale although no file it read changed.
+  'main/cli/commands',
+];
 
 /**
  * `import { z } from 'zod'` makes a bundler keep all of zod — every one of its ~60 locales — since `z` is one

@@ -37,6 +37,11 @@ export interface HistoryRecord {
   appVersion: string;
   /** When the record last changed (ms since the epoch): what other devices pull by. */
   updatedAt: number;
+  /**
+   * Where the record stands with the account, as the history view shows it (only the API's pages say): kept
+   * here only (no account), waiting to upload, uploaded, or pulled from another device.
+   */
+  replication?: 'local' | 'pending' | 'replicated' | 'remote';
 }
 
 export interface HistoryFilter {
@@ -64,7 +69,46 @@ export interface HistoryPage {
   records: HistoryRecord[];
   /** Pass as `after` for the next page; absent on the last one. */
   next?: string;
+  /** How many records match in all (given with a first page, where the view shows it). */
+  total?: number;
+}
+
+export const HISTORY_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type HistoryExportFormat = (typeof HISTORY_EXPORT_FORMATS)[number];
+
+/** Where an export from the window went (the Downloads folder), and how many records it holds. */
+export interface HistoryExported {
+  path: string;
+  records: number;
 }
 
 export const HISTORY_PAGE_DEFAULT = 100;
 export const HISTORY_PAGE_MAX = 1000;
+
+/**
+ * Replication to a Cosmos DB account, as the UI and `fileferry history remote show` describe it:
+ * off (no account connected), idle (nothing to do, or waiting for the next look), pushing (uploading or
+ * pulling now), offline (the account cannot be reached: it retries with backoff), error (the account answered
+ * with a refusal, e.g. a wrong key: it retries too, but a person likely has to act).
+ */
+export const REPLICATION_STATES = ['off', 'idle', 'pushing', 'offline', 'error'] as const;
+export type ReplicationState = (typeof REPLICATION_STATES)[number];
+
+export interface ReplicationStatus {
+  state: ReplicationState;
+  /** Records of this device waiting to upload. */
+  pending: number;
+  /** The account's endpoint, when one is connected. */
+  endpoint?: string;
+  /** When a cycle (upload and pull) last completed (ms since the epoch). */
+  lastSuccess?: number;
+  /** The last failure, when it came after the last success. */
+  lastError?: { at: number; code: string; message: string };
+}
+
+/** What the history view's footer shows: this device, how many records, and the replication. */
+export interface HistoryStatus {
+  device: { id: string; name: string };
+  records: number;
+  replication: ReplicationStatus;
+}

@@ -2,7 +2,8 @@
 // `npm test`: everything a fresh machine needs to prove FileFerry works, in order —
 //   1. system packages the tests use (vsftpd, pyftpdlib, gnome-keyring, dbus, chromium, libsecret), installed
 //      when root;
-//   2. keytar built against libsecret (it is an optional dependency, so `npm ci` may have skipped it);
+//   2. keytar built against libsecret (it is an optional dependency, so `npm ci` may have skipped it), and
+//      Node 22 from the npm registry (Electron's Node major) for the tests of what only that runtime runs;
 //   3. lint, type-check and the electron-vite build;
 //   4. every test/**/*.test.ts with node's test runner, inside a throwaway D-Bus session with an unlocked
 //      gnome-keyring (so keychain tests use a real Secret Service and never the user's own keyring);
@@ -10,7 +11,7 @@
 //      and a non-zero exit on any failure.
 // `npm test -- test/a.test.ts test/b.test.ts` runs just those files (steps 1, 2 and 4).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -108,6 +109,42 @@ function ensureKeytar() {
   if (!keytarLoads()) finish(0, 1, 'keytar does not load even after a rebuild; is libsecret-1-dev installed?');
 }
 
+/**
+ * The Electron app runs on Electron's Node (22 for Electron 45), where SQLite is the built-in node:sqlite; here
+ * the tests run on Node 20, where it is better-sqlite3. Node 22 from the npm registry, in .tmp/node22, lets the
+ * tests run what the app's runtime runs (test/history/node-sqlite.test.ts). Its path goes to the tests in
+ * FILEFERRY_TEST_NODE22.
+ */
+const NODE22_VERSION = '22.23.3';
+const NODE22_DIR = path.join(ROOT, '.tmp', 'node22');
+const NODE22 = path.join(NODE22_DIR, 'node_modules', '.bin', 'node');
+
+function ensureNode22() {
+  const version = () => spawnSync(NODE22, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  if (existsSync(NODE22) && version() === `v${NODE22_VERSION}`) return;
+  // A folder of its own (never the project's node_modules), whose package.json lets the package's preinstall
+  // fetch the binary (npm 11 warns about install scripts a project has not allowed).
+  rmSync(NODE22_DIR, { recursive: true, force: true });
+  mkdirSync(NODE22_DIR, { recursive: true });
+  writeFileSync(path.join(NODE22_DIR, 'package.json'), JSON.stringify({ private: true, allowScripts: { node: true } }));
+  step(`npm install node@${NODE22_VERSION} (Electron's Node major, for node:sqlite)`, 'npm', [
+    'install',
+    '--prefix',
+    NODE22_DIR,
+    '--no-save',
+    '--no-audit',
+    '--no-fund',
+    `node@${NODE22_VERSION}`,
+  ]);
+  if (version() !== `v${NODE22_VERSION}`) {
+    finish(
+      0,
+      1,
+      `Node ${NODE22_VERSION} could not be installed into ${NODE22_DIR} (npm install node@${NODE22_VERSION}).`,
+    );
+  }
+}
+
 function findTests(folder) {
   const found = [];
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
@@ -127,7 +164,13 @@ function summaryCount(output, name) {
 function runTests(files, failedSteps) {
   const home = mkdtempSync(path.join(tmpdir(), 'fileferry-test-home-'));
   const dataHome = mkdtempSync(path.join(tmpdir(), 'fileferry-test-data-'));
-  const env = { ...process.env, HOME: home, FILEFERRY_HOME: dataHome, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  const env = {
+    ...process.env,
+    HOME: home,
+    FILEFERRY_HOME: dataHome,
+    ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
+    FILEFERRY_TEST_NODE22: NODE22,
+  };
   delete env.FILEFERRY_PASSWORD;
   const nodeArgs = [
     '--import',
@@ -183,6 +226,7 @@ function runTests(files, failedSteps) {
 const requested = process.argv.slice(2);
 ensureSystemDeps();
 ensureKeytar();
+ensureNode22();
 // Lint, type-check and build failures are counted but do not stop the tests: both results are worth seeing.
 const failedSteps = [];
 if (requested.length === 0) {

@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "change a file's S3 storage class or Azure access tier (from Archive: rehydrate)",
     load: async () => (await import('./commands/tier')).tier,
   },
+  history: {
+    summary: 'the transfer history as a table, JSON or CSV; name this device',
+    load: async () => (await import('./commands/history')).history,
+  },
   serve: {
     summary: 'web mode: the app in a browser on this computer',
     load: async () => (await import('./commands/serve')).serve,
@@ -78,6 +82,7 @@ Examples:
   fileferry tier az://myaccount/backups/2023.tar Archive
   fileferry cp -r s3://my-bucket/reports az://myaccount/reports/
   fileferry cp ./site.zip work:/uploads/   (after: fileferry connections add work --kind ftps …)
+  fileferry history --result failed --since 2026-12-01
   ${PASSWORD_ENV}=… fileferry rm -r ftp://me@host/old
 
 Exit codes:
@@ -122,6 +127,8 @@ function installLogFile(): FileLog | undefined {
  */
 function loggableArgs(command: string, args: string[]): string[] {
   if (command === 'connections') return args.slice(0, 1);
+  // `history remote set` takes an account key by stdin or prompt only; one typed after a refused --key stays out.
+  if (command === 'history' && args[0] === 'remote') return args.slice(0, 2);
   return args.map((arg) => arg.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):.*@/i, '$1:***@'));
 }
 

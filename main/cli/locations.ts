@@ -45,7 +45,7 @@ async function resolveSaved(name: string) {
 export const CA_FILE_ENV = 'FILEFERRY_CA_FILE';
 
 /** A PEM file of extra CAs to trust for FTPS (a company CA, a test certificate), from FILEFERRY_CA_FILE. */
-async function extraCaPem(): Promise<string | undefined> {
+export async function extraCaPem(): Promise<string | undefined> {
   const file = process.env[CA_FILE_ENV];
   if (!file) return undefined;
   try {
@@ -98,6 +98,8 @@ export class CliConnections {
   private readonly idle = new Map<string, Provider>();
   /** For saved connections: where their provider keeps secrets it obtains, by secretsKey. */
   private readonly savers = new Map<string, SecretSaver>();
+  /** Saved connections resolved so far, id → name: what the history calls them (HistoryOptions.savedName). */
+  private readonly savedNames = new Map<string, string>();
   /** How to sign in to Entra ID connections; one for the run, made when the first such address resolves. */
   private entra: EntraInteraction | undefined;
   private readonly log = createLogger({ component: 'cli' });
@@ -151,6 +153,7 @@ export class CliConnections {
             }),
           );
         this.savers.set(`saved:${found.id}`, cliSecretSaver(found.saveSecret));
+        this.savedNames.set(found.id, found.connection.name);
         // Made here, not at connect time, so a bad FILEFERRY_SIGN_IN is a usage error before anything starts.
         if (found.spec.kind === 'azure-blob' && found.spec.auth === 'entra')
           this.entra ??= cliEntraInteraction(this.env);
@@ -192,6 +195,9 @@ export class CliConnections {
       }
     }
   }
+
+  /** A saved connection's name by its id, once this run has resolved it. */
+  savedName = (id: string): string | undefined => this.savedNames.get(id);
 
   /**
    * Opens a provider for a resolved location's connection (the engine calls this too), or hands over the one

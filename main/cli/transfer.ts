@@ -10,14 +10,14 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { JobSnapshot, TransferEvent, TransferRequest } from '../../shared/transfers';
 import { dataDir } from '../core/app-paths';
-import { openHistory, type OpenHistory } from '../core/history';
+import { openHistory, type OpenHistory, type SavedName } from '../core/history';
 import { createLogger } from '../core/log/logger';
 import { TransferEngine } from '../core/transfers';
 import { asFerryError } from '../core/transfers/file-transfer';
 import { EXIT } from './exit-codes';
 import { failureText } from './failure-text';
 import { printable } from './format';
-import type { CliConnections } from './locations';
+import { extraCaPem, type CliConnections } from './locations';
 import { createReporter, type ReporterKind, type TransferSummary } from './progress';
 import { askOverwrite } from './prompt';
 
@@ -59,7 +59,7 @@ export async function runTransfer(
   const runDir = path.join(dataDir(), 'cli-runs', `${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(runDir, { recursive: true });
   const reporter = createReporter(reporterKind(options.json));
-  const history = await openCliHistory();
+  const history = await openCliHistory(connections.savedName);
   const engine = await TransferEngine.open({
     dataDir: runDir,
     openConnection: connections.openConnection,
@@ -123,21 +123,50 @@ export async function runTransfer(
     for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, onStop);
     unsubscribe();
     await engine.close();
+    // A copy stopped by a signal ends now; otherwise this run's records go up to the account, briefly.
+    if (history && !stoppedBy) await pushHistory(history);
     history?.close();
     await rm(runDir, { recursive: true, force: true });
   }
+}
+
+/** Seconds a run spends uploading its records to a connected account before leaving the rest for later. */
+const PUSH_SECONDS = 5;
+
+/**
+ * Pushes the history to the connected Cosmos DB account (nothing without one), for at most PUSH_SECONDS; what
+ * did not go up waits in the history for the next run, the app or `fileferry history sync`, and the person
+ * is told so.
+ */
+async function pushHistory(history: OpenHistory): Promise<void> {
+  const { pushAfterRun } = await import('../core/history/replication');
+  const pushed = await pushAfterRun(
+    { store: history.store, device: history.options.device },
+    { dataDir: dataDir(), timeoutMs: PUSH_SECONDS * 1000, ...(await caOption()) },
+  );
+  if (!pushed || pushed.pending === 0) return;
+  const why = pushed.error ? ` (${asFerryError(pushed.error).message})` : '';
+  process.stderr.write(
+    `fileferry: ${printable(`${pushed.pending} history record(s) not uploaded yet${why}; they go with the next run, or now with: fileferry history sync`, { lines: true })}\n`,
+  );
+}
+
+async function caOption(): Promise<{ extraCaPem?: string }> {
+  const pem = await extraCaPem().catch(() => undefined);
+  return pem ? { extraCaPem: pem } : {};
 }
 
 /**
  * The data folder's history, the one the app shows (the run's own queue is thrown away), or none when it
  * cannot be opened: the history never keeps a copy from running, but the person is told.
  */
-async function openCliHistory(): Promise<OpenHistory | undefined> {
+async function openCliHistory(savedName: SavedName): Promise<OpenHistory | undefined> {
   const warn = (text: string) => process.stderr.write(`fileferry: warning: ${printable(text)}\n`);
   try {
     const { default: pkg } = await import('../../package.json', { with: { type: 'json' } });
     let warned = false;
     const history = await openHistory(dataDir(), pkg.version, createLogger({ component: 'history' }), {
+      savedName,
       onError: (error) => {
         if (!warned) warn(`could not record this transfer in the history: ${asFerryError(error).message}`);
         warned = true;

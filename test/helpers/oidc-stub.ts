@@ -37,6 +37,10 @@ export interface OidcStub {
   browser(url: string): Promise<void>;
   /** Lifetime of issued access tokens in seconds (default 3600). */
   accessTokenLifetime: number;
+  /** Whether the stub issued this access token and it has not expired (a resource server's check). */
+  isValidAccessToken(token: string): boolean;
+  /** Forgets every refresh token issued so far, as a sign-in that expired or was revoked: they get invalid_grant. */
+  revokeRefreshTokens(): void;
   stop(): Promise<void>;
 }
 
@@ -94,6 +98,7 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
   const deviceCodes = new Map<string, { userCode: string; approved: boolean; declined?: boolean; scope: string }>();
   const authCodes = new Map<string, { challenge: string; scope: string }>();
   const refreshTokens = new Map<string, string>(); // token → scope
+  const accessTokens = new Map<string, number>(); // token → expiry (ms)
   let base = '';
   const state = { accessTokenLifetime: 3600 };
 
@@ -102,7 +107,7 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
     const resourceScopes = scope.split(' ').filter((s) => !['openid', 'profile', 'offline_access'].includes(s));
     const refreshToken = `rt-${randomUUID()}`;
     refreshTokens.set(refreshToken, scope);
-    return {
+    const response = {
       token_type: 'Bearer',
       scope: resourceScopes.join(' '),
       expires_in: state.accessTokenLifetime,
@@ -136,6 +141,8 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
       }),
       client_info: b64url(JSON.stringify({ uid: userId, utid: tenantId })),
     };
+    accessTokens.set(response.access_token, (now + state.accessTokenLifetime) * 1000);
+    return response;
   }
 
   function grant(res: ServerResponse, type: string, scope: string): void {
@@ -260,6 +267,13 @@ export async function startOidcStub(options: { clientId?: string } = {}): Promis
     },
     set accessTokenLifetime(seconds: number) {
       state.accessTokenLifetime = seconds;
+    },
+    revokeRefreshTokens() {
+      refreshTokens.clear();
+    },
+    isValidAccessToken(token: string) {
+      const expires = accessTokens.get(token);
+      return expires !== undefined && expires > Date.now();
     },
     approveDeviceCode(userCode: string) {
       for (const pending of deviceCodes.values()) if (pending.userCode === userCode) pending.approved = true;

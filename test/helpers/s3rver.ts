@@ -94,6 +94,8 @@ export interface S3rverOptions {
    * trust it (NODE_EXTRA_CA_CERTS) for the helper's own control requests, as every other client must.
    */
   https?: { certPath: string; keyPath: string };
+  /** An access key of the test's own, accepted beside s3rver's built-in one (e.g. distinctive canary values). */
+  accessKey?: { id: string; secret: string };
 }
 
 export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverServer> {
@@ -107,6 +109,7 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverSe
     dataDir,
     (options.buckets ?? []).join(','),
     options.https ? JSON.stringify(options.https) : '',
+    options.accessKey ? JSON.stringify(options.accessKey) : '',
   ];
   const child = spawn(process.execPath, args, { cwd: resolve('.'), stdio: ['pipe', 'pipe', 'pipe'] });
   const requests: S3Request[] = [];
@@ -166,15 +169,15 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverSe
     port,
     pid: child.pid ?? -1,
     endpoint,
-    accessKeyId: S3RVER_ACCESS_KEY_ID,
-    secretAccessKey: S3RVER_SECRET_ACCESS_KEY,
+    accessKeyId: options.accessKey?.id ?? S3RVER_ACCESS_KEY_ID,
+    secretAccessKey: options.accessKey?.secret ?? S3RVER_SECRET_ACCESS_KEY,
     spec: (bucket, overrides = {}) => ({
       kind: 's3',
       bucket,
       endpoint,
       region: 'us-east-1',
       auth: 'keys',
-      accessKeyId: S3RVER_ACCESS_KEY_ID,
+      accessKeyId: options.accessKey?.id ?? S3RVER_ACCESS_KEY_ID,
       ...overrides,
     }),
     requests: async () => {
@@ -206,9 +209,15 @@ export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverSe
 type Ctx = any;
 type Next = () => Promise<void>;
 
-async function serve(dataDir: string, buckets: string[], https?: { certPath: string; keyPath: string }): Promise<void> {
+async function serve(
+  dataDir: string,
+  buckets: string[],
+  https?: { certPath: string; keyPath: string },
+  accessKey?: { id: string; secret: string },
+): Promise<void> {
   const require = createRequire(import.meta.url);
   const S3rver = require('s3rver');
+  if (accessKey) require('s3rver/lib/models/account').DUMMY_ACCOUNT.createKeyPair(accessKey.id, accessKey.secret);
   const S3Error = require('s3rver/lib/models/error');
   const S3Object = require('s3rver/lib/models/object');
   const authentication = require('s3rver/lib/middleware/authentication')();
@@ -518,7 +527,8 @@ async function serve(dataDir: string, buckets: string[], https?: { certPath: str
 
 if (process.argv[2] === '--serve' && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const https = process.argv[5] ? (JSON.parse(process.argv[5]) as { certPath: string; keyPath: string }) : undefined;
-  serve(process.argv[3]!, (process.argv[4] ?? '').split(','), https).catch((error: unknown) => {
+  const accessKey = process.argv[6] ? (JSON.parse(process.argv[6]) as { id: string; secret: string }) : undefined;
+  serve(process.argv[3]!, (process.argv[4] ?? '').split(','), https, accessKey).catch((error: unknown) => {
     process.stderr.write(`s3rver failed to start: ${String((error as Error)?.stack ?? error)}\n`);
     process.exit(1);
   });

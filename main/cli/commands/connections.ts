@@ -368,7 +368,7 @@ function integer(text: string, flag: string): number {
 }
 
 /** FILEFERRY_PASSWORD / FILEFERRY_SECRET, then --password-stdin, then a prompt without echo on a terminal. */
-async function readSecret(
+export async function readSecret(
   field: SecretField,
   name: string,
   io: ConnectionsCommandIO,

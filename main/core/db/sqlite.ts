@@ -143,16 +143,25 @@ export function schemaVersion(db: SqlDatabase): number {
  * A file newer than this build knows is refused rather than misread.
  */
 export function migrate(db: SqlDatabase, migrations: ReadonlyArray<(db: SqlDatabase) => void>, what: string): void {
-  const current = schemaVersion(db);
-  if (current > migrations.length) {
-    throw new Error(
-      `The ${what} was written by a newer FileFerry (schema ${current}; this one knows ${migrations.length}).`,
-    );
-  }
-  for (let version = current; version < migrations.length; version++) {
-    db.transaction(() => {
-      migrations[version]!(db);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
+  const refuseNewer = (version: number) => {
+    if (version > migrations.length) {
+      throw new Error(
+        `The ${what} was written by a newer FileFerry (schema ${version}; this one knows ${migrations.length}).`,
+      );
+    }
+  };
+  let version = schemaVersion(db);
+  refuseNewer(version);
+  while (version < migrations.length) {
+    // Read again under the write lock: another process opening the same new file at the same moment (the app
+    // and a command line) may have run this migration while this one waited for the lock.
+    version = db.transaction(() => {
+      const now = schemaVersion(db);
+      refuseNewer(now);
+      if (now === migrations.length) return now;
+      migrations[now]!(db);
+      db.exec(`PRAGMA user_version = ${now + 1}`);
+      return now + 1;
     });
   }
 }

@@ -1,15 +1,32 @@
 // How a history record names each side: the connection as the user knows it, and an address under it. Built
 // from the connection's non-secret fields only (host, user name, bucket, account), and an endpoint's query
 // (where a SAS would be) is dropped: a record replicates to another service, so it must hold no credential.
+import { join } from 'node:path';
 import type { ConnectionRef, ConnectionSpec } from '../../../shared/connection';
 
 /** A saved connection's name by its id (undefined: no longer saved). */
 export type SavedName = (savedId: string) => string | undefined;
 
+/** One side of a job as its history records name it: the connection's label, and each file's address on it. */
+export interface RecordSide {
+  label: string;
+  address(path: string): string;
+}
+
+export function recordSide(ref: ConnectionRef, savedName: SavedName = () => undefined): RecordSide {
+  const label = connectionLabel(ref, savedName);
+  // A local connection with a root of its own (a drive on Windows) holds provider paths under that root: the
+  // record names the file where it is on disk.
+  const root = 'spec' in ref && ref.spec.kind === 'local' ? ref.spec.root : undefined;
+  return { label, address: (path) => addressIn(label, root ? join(root, path) : path) };
+}
+
 /** The connection as a history record's sourceConnection/destinationConnection names it. */
 export function connectionLabel(ref: ConnectionRef, savedName: SavedName = () => undefined): string {
   if ('savedId' in ref) return savedName(ref.savedId) ?? `saved:${ref.savedId}`;
-  return specLabel(ref.spec);
+  // The command line carries a saved connection as its spec, with the secrets kept under "saved:<id>".
+  const saved = ref.secretsKey?.startsWith('saved:') ? savedName(ref.secretsKey.slice('saved:'.length)) : undefined;
+  return saved ?? specLabel(ref.spec);
 }
 
 /** A path on that connection as one string: the local path itself, or the label followed by the path. */

@@ -36,7 +36,10 @@ export async function readDevice(dataDir: string): Promise<Device> {
 export async function setDeviceName(dataDir: string, name: string): Promise<Device> {
   const trimmed = name.trim();
   if (trimmed.length > NAME_MAX || new RegExp(UNPRINTABLE.source).test(trimmed)) {
-    throw new FerryError('InvalidInput', `A device name is at most ${NAME_MAX} characters, without line breaks or control characters.`);
+    throw new FerryError(
+      'InvalidInput',
+      `A device name is at most ${NAME_MAX} characters, without line breaks or control characters.`,
+    );
   }
   const device = await readDevice(dataDir);
   const stored = trimmed === '' ? { id: device.id } : { id: device.id, name: trimmed };

@@ -4,10 +4,11 @@
 // that starts and ends within one batch is written once, already ended. A crash loses at most the last
 // batch, and the queue runs those files again on restart, which records them again.
 import type { HistoryRecord, HistoryResult } from '../../../shared/history';
+import type { JobState } from '../../../shared/transfers';
 import { redact } from '../../../shared/redact';
 import type { FileRecord, JobRecord } from '../transfers/job-model';
 import type { Verified } from '../transfers/verification';
-import { addressIn, connectionLabel, type SavedName } from './addresses';
+import { recordSide, type RecordSide, type SavedName } from './addresses';
 import type { Device } from './device';
 import { ended, type HistoryStore } from './store';
 
@@ -23,16 +24,16 @@ export interface HistoryOptions {
   onError?: (error: unknown) => void;
 }
 
-interface JobLabels {
-  source: string;
-  destination: string;
+interface JobSides {
+  source: RecordSide;
+  destination: RecordSide;
 }
 
 export class HistoryRecorder {
   private pending = new Map<string, HistoryRecord>();
   /** The records of files in flight, by id: what their end completes. */
   private readonly inFlight = new Map<string, HistoryRecord>();
-  private readonly labels = new WeakMap<JobRecord, JobLabels>();
+  private readonly sides = new WeakMap<JobRecord, JobSides>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HistoryOptions) {}
@@ -75,12 +76,28 @@ export class HistoryRecorder {
 
   /**
    * The job finished (completed, failed or cancelled): whatever of it still reads 'running' — a cancelled
-   * job's files that had started, a crash's leftovers — ends now as cancelled.
+   * job's files that had started, a crash's leftovers — ends now as cancelled. A job that failed before it
+   * found a single file (its source missing, a target folder it could not create) gets one record of its own,
+   * so that failure is in the history too.
    */
-  jobFinished(jobId: string): void {
+  jobFinished(job: JobRecord, state: JobState): void {
     this.flush();
-    for (const [id, record] of this.inFlight) if (record.jobId === jobId) this.inFlight.delete(id);
-    this.guard(() => this.options.store.endRunning(jobId, 'cancelled'));
+    for (const [id, record] of this.inFlight) if (record.jobId === job.id) this.inFlight.delete(id);
+    this.guard(() => this.options.store.endRunning(job.id, 'cancelled'));
+    if (state === 'failed' && job.error && job.counts.total === 0) {
+      const now = Date.now();
+      const record: HistoryRecord = {
+        ...this.recordOf(job, { seq: -1, source: job.request.source.path, target: job.request.target.path }, now),
+        id: `${job.id}:job`,
+        startedAt: job.createdAt,
+        result: 'failed',
+        errorCode: job.error.code,
+        errorMessage: redact(job.error.message),
+      };
+      Object.assign(record, ended(record, now));
+      this.queue(record);
+      this.flush();
+    }
   }
 
   /** Writes what is waiting now. */
@@ -104,16 +121,20 @@ export class HistoryRecorder {
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
-  private recordOf(job: JobRecord, file: FileRecord, now: number): HistoryRecord {
+  private recordOf(
+    job: JobRecord,
+    file: Pick<FileRecord, 'seq' | 'source' | 'target' | 'size'>,
+    now: number,
+  ): HistoryRecord {
     const { device, appVersion } = this.options;
-    const labels = this.labelsOf(job);
+    const sides = this.sidesOf(job);
     const record: HistoryRecord = {
       id: recordId(job, file),
       jobId: job.id,
-      source: addressIn(labels.source, file.source),
-      destination: addressIn(labels.destination, file.target),
-      sourceConnection: labels.source,
-      destinationConnection: labels.destination,
+      source: sides.source.address(file.source),
+      destination: sides.destination.address(file.target),
+      sourceConnection: sides.source.label,
+      destinationConnection: sides.destination.label,
       bytesDone: 0,
       startedAt: now,
       result: 'running',
@@ -126,17 +147,17 @@ export class HistoryRecorder {
     return record;
   }
 
-  private labelsOf(job: JobRecord): JobLabels {
-    let labels = this.labels.get(job);
-    if (!labels) {
+  private sidesOf(job: JobRecord): JobSides {
+    let sides = this.sides.get(job);
+    if (!sides) {
       const { source, target } = job.request;
-      labels = {
-        source: connectionLabel(source.connection, this.options.savedName),
-        destination: connectionLabel(target.connection, this.options.savedName),
+      sides = {
+        source: recordSide(source.connection, this.options.savedName),
+        destination: recordSide(target.connection, this.options.savedName),
       };
-      this.labels.set(job, labels);
+      this.sides.set(job, sides);
     }
-    return labels;
+    return sides;
   }
 
   /** The history must never stop a transfer: a write that fails is reported and the transfer goes on. */
@@ -150,6 +171,6 @@ export class HistoryRecorder {
 }
 
 /** Stable across devices and rewrites: a job's id is unique, and a file keeps its place in the job. */
-function recordId(job: JobRecord, file: FileRecord): string {
+function recordId(job: JobRecord, file: Pick<FileRecord, 'seq'>): string {
   return `${job.id}:${file.seq}`;
 }

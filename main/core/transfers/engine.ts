@@ -674,10 +674,10 @@ export class TransferEngine {
   }
 
   private finish(job: Job, state: JobState, error?: FerryError): void {
-    this.history?.jobFinished(job.record.id);
     job.record.finishedAt = Date.now();
     if (error) job.record.error = error.toJSON();
     else delete job.record.error;
+    this.history?.jobFinished(job.record, state);
     this.setState(job, state);
   }
 

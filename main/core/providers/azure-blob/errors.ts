@@ -21,7 +21,8 @@ interface RestErrorLike {
   details?: { errorCode?: string };
 }
 
-const NETWORK_CODES = new Set([
+/** Node and Azure SDK (core-rest-pipeline) codes for a service that was not reached or stopped answering. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ENOTFOUND',

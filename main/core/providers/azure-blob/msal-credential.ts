@@ -65,6 +65,11 @@ export interface MsalCredentialOptions {
   loadCache: () => Promise<string | undefined>;
   /** Persists the serialised MSAL cache; absent when there is nowhere to keep it (cache lives in memory). */
   saveCache?: (serialized: string) => Promise<void>;
+  /**
+   * The error when the person must sign in but the interaction offers no way to (a background task, a command
+   * without a terminal); default: worded for an Azure connection. It is thrown at once: nothing waits.
+   */
+  signInUnavailable?: () => FerryError;
   log: Logger;
 }
 
@@ -100,6 +105,7 @@ export class MsalTokenCredential implements TokenCredential {
   private app: Promise<PublicClientApplication> | undefined;
   private readonly interaction: EntraInteraction;
   private readonly log: Logger;
+  private readonly signInUnavailable: (() => FerryError) | undefined;
   /** The last cache we saw, so a store without saveCache still keeps sign-ins for this session. */
   private memoryCache: string | undefined;
   private readonly tokens = new Map<string, AccessToken>();
@@ -108,6 +114,7 @@ export class MsalTokenCredential implements TokenCredential {
   constructor(options: MsalCredentialOptions) {
     this.interaction = options.interaction ?? {};
     this.log = options.log;
+    this.signInUnavailable = options.signInUnavailable;
     const saveCache = async (serialized: string) => {
       this.memoryCache = serialized;
       await options.saveCache?.(serialized);
@@ -193,6 +200,7 @@ export class MsalTokenCredential implements TokenCredential {
           ? { flow, onDeviceCode }
           : undefined;
     if (!method) {
+      if (this.signInUnavailable) throw this.signInUnavailable();
       throw new FerryError(
         'AuthFailed',
         'This Azure connection uses Entra ID and needs you to sign in, but no sign-in method is available here. Sign in from the FileFerry app, or use `fileferry` in a terminal (device code).',
