@@ -2,7 +2,7 @@
 // height and the panes' split remembered), a status bar. It owns the API client's subscriptions and hands the
 // workspace (what happens between panes) down by context; components render the stores.
 import clsx from 'clsx';
-import { Moon, Plug, Settings2, Sun, Ship } from 'lucide-react';
+import { History, Moon, Plug, Settings2, Sun, Ship } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
 import { useStore } from 'zustand';
@@ -13,6 +13,7 @@ import { Toasts } from './app/Toasts';
 import { uiStore } from './app/ui-store';
 import { createWorkspace, WorkspaceProvider, type Workspace } from './app/workspace';
 import { connectionsStore } from './connections/connections-store';
+import { openHistory } from './history/HistoryDialog';
 import { FileKindMasks } from './panes/FileIcon';
 import { Pane } from './panes/Pane';
 import { createPaneStore, type Side } from './panes/pane-store';
@@ -53,6 +54,7 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
   }, [api, panes, actions]);
 
   useTheme(settings);
+  useGlobalKeys();
 
   const workspace: Workspace = useMemo(
     () => ({ ...actions, rowHeight: settings.compactRows ? 22 : 26, settings }),
@@ -74,6 +76,9 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
           </span>
           <button type="button" onClick={() => actions.manageConnections()}>
             <Plug size={14} aria-hidden /> Connections
+          </button>
+          <button type="button" onClick={openHistory} aria-keyshortcuts="Control+H" title="Transfer history (Ctrl+H)">
+            <History size={14} aria-hidden /> History
           </button>
           <span className="toolbar-hint">
             F5 copy · F6 move · F7 new folder · F2 rename · Del delete · Tab switch pane
@@ -159,4 +164,19 @@ function useTheme(settings: Settings): void {
     else root.dataset.theme = settings.theme;
     root.classList.toggle('compact', settings.compactRows);
   }, [settings.theme, settings.compactRows]);
+}
+
+/** Keys of the whole window: Ctrl+H (Cmd+Y on macOS, as Finder and browsers have it) opens the history. */
+function useGlobalKeys(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mac = navigator.platform.startsWith('Mac');
+      const history = mac ? event.metaKey && event.key === 'y' : event.ctrlKey && event.key === 'h';
+      if (!history || event.altKey || event.shiftKey || uiStore.getState().dialog) return;
+      event.preventDefault();
+      openHistory();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 }

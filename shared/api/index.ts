@@ -4,6 +4,14 @@
 // the renderer's client (renderer/src/api) presents them as `api.transfers.add(request)` and never knows which.
 // The main process validates every argument (main/core/api/schemas.ts) before anything happens.
 import type { ConnectionDraftInput, ConnectionTestResult, SecretValues } from '../connections';
+import type {
+  HistoryExported,
+  HistoryExportFormat,
+  HistoryFilter,
+  HistoryPage,
+  HistoryQuery,
+  HistoryStatus,
+} from '../history';
 import type { Entry } from '../provider';
 import type { FileChange, JobSnapshot, OverwriteAnswer, TransferEvent, TransferRequest } from '../transfers';
 import type {
@@ -26,7 +34,7 @@ import type {
 export * from './dto';
 
 /** Bumped whenever a method's or an event's shape changes; the client refuses a main process of another. */
-export const API_VERSION = 2;
+export const API_VERSION = 3;
 
 /** One method: what it takes and what it resolves to. */
 interface Method<A, R> {
@@ -109,6 +117,12 @@ export interface ApiMethods {
 
   'settings.get': Method<void, Settings>;
   'settings.set': Method<SettingsPatch, Settings>;
+
+  /** A page of the transfer history, newest first (the first page also says how many match in all). */
+  'history.query': Method<HistoryQuery, HistoryPage>;
+  'history.status': Method<void, HistoryStatus>;
+  /** Writes the records matching `filter` to a new file in the Downloads folder. */
+  'history.export': Method<{ filter: HistoryFilter; format: HistoryExportFormat }, HistoryExported>;
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -165,6 +179,9 @@ export const API_METHODS = [
   'transfers.answer',
   'settings.get',
   'settings.set',
+  'history.query',
+  'history.status',
+  'history.export',
 ] as const satisfies readonly ApiMethodName[];
 
 export const API_EVENTS = [
@@ -210,6 +227,7 @@ export interface FileFerryApi {
   browse: ServiceOf<'browse'>;
   transfers: ServiceOf<'transfers'>;
   settings: ServiceOf<'settings'>;
+  history: ServiceOf<'history'>;
   /** Subscribes to one kind of event; returns the unsubscribe. */
   on<K extends ApiEventKind>(kind: K, listener: (payload: ApiEvents[K]) => void): () => void;
 }

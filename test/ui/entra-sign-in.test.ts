@@ -18,7 +18,15 @@ import { startEntraAzurite } from '../helpers/entra-azurite';
 import { requireKeyring } from '../helpers/keyring';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { removeDirs, tempDir } from '../transfers/fixtures';
-import { launchBrowser, openApp, SCREENSHOTS, startApp, type AppPage, type RunningApp } from './harness';
+import {
+  launchBrowser,
+  openApp,
+  SCREENSHOTS,
+  startApp,
+  unexpectedErrors,
+  type AppPage,
+  type RunningApp,
+} from './harness';
 import { closeManager, openManager, savedConnection, savedConnections, screenshotPath } from './harness-connections';
 
 const CONTAINER = 'signin-box';
@@ -180,14 +188,7 @@ describe('Entra ID sign-in from the window (web mode, Chromium)', () => {
     await ui.row('right', 'data.bin').waitFor();
     await ui.page.getByRole('status').filter({ hasText: 'Signed in to entra-box' }).waitFor();
     assert.ok(await credentials.get(saved.id, 'tokenCache'), 'the token cache is in the keychain');
-    // Radix's scroll lock adds a <style> element that the page's Content-Security-Policy refuses, for every modal
-    // dialog alike (harmless: the window never scrolls). Anything else is a fault of the page.
-    assert.deepEqual(
-      ui.errors.filter(
-        (error) => !error.includes("violates the following Content Security Policy directive 'style-src"),
-      ),
-      [],
-    );
+    assert.deepEqual(unexpectedErrors(ui), []);
   });
 
   it('the manager’s Test shows the code over the manager; Cancel sign-in closes it, and the pane offers to sign in again', async () => {

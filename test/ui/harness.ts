@@ -162,6 +162,16 @@ export async function openApp(browser: Browser, app: RunningApp, options: { dark
   };
 }
 
+/**
+ * The page's errors, less one every modal dialog causes: Radix's scroll lock adds a <style> element that the
+ * page's Content-Security-Policy refuses (harmless: the window never scrolls). Anything else is a fault.
+ */
+export function unexpectedErrors(ui: AppPage): string[] {
+  return ui.errors.filter(
+    (error) => !error.includes("violates the following Content Security Policy directive 'style-src"),
+  );
+}
+
 /** Waits until the pane has finished a listing other than `before` (its data-listing-id). */
 export async function waitListed(pane: Locator, before: string | null, timeout = 30_000): Promise<void> {
   await pane.page().waitForFunction(

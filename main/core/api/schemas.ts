@@ -7,6 +7,7 @@ import type { ApiArg, ApiMethodName } from '../../../shared/api';
 import { settingsPatchSchema } from '../../../shared/api/dto';
 import { SECRET_FIELDS } from '../../../shared/connection';
 import { connectionDraftSchema } from '../../../shared/connections';
+import { HISTORY_EXPORT_FORMATS, HISTORY_PAGE_MAX, HISTORY_RESULTS } from '../../../shared/history';
 import { OVERWRITE_POLICIES } from '../../../shared/transfers';
 import { locationSchema, pathSchema, transferRequestSchema } from '../transfers/request-schema';
 
@@ -29,6 +30,16 @@ const localFile = z
   .min(1)
   .max(4096)
   .refine((p) => !/[\r\n\0]/.test(p), 'A path must not contain line breaks or NUL');
+
+const epochMs = z.number().int().min(0).max(8.64e15);
+const historyFilter = z.strictObject({
+  text: z.string().max(1000).optional(),
+  result: z.enum(HISTORY_RESULTS).optional(),
+  since: epochMs.optional(),
+  until: epochMs.optional(),
+  connection: z.string().min(1).max(4096).optional(),
+  device: z.string().min(1).max(200).optional(),
+});
 
 export const ARG_SCHEMAS = {
   'app.info': none,
@@ -96,6 +107,12 @@ export const ARG_SCHEMAS = {
   }),
   'settings.get': none,
   'settings.set': settingsPatchSchema,
+  'history.query': historyFilter.extend({
+    limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).optional(),
+    after: z.string().min(1).max(1000).optional(),
+  }),
+  'history.status': none,
+  'history.export': z.strictObject({ filter: historyFilter, format: z.enum(HISTORY_EXPORT_FORMATS) }),
 } satisfies { [M in ApiMethodName]: z.ZodType<unknown> };
 
 /** The compiler checks that each schema's output fits what its method takes. */

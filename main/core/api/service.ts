@@ -21,12 +21,14 @@ import { cancelledError, FerryError, isFerryError } from '../../../shared/errors
 import type { CancelSignal, Provider } from '../../../shared/provider';
 import type { ConnectionStore } from '../connections';
 import { openHistory } from '../history';
+import { openReplicator, readReplicationStatus, type Replicator } from '../history/replication';
 import { createLogger, type Logger } from '../log/logger';
 import { openProvider } from '../providers';
 import { SettingsStore } from '../settings/store';
 import { TransferEngine, connectionKey } from '../transfers';
 import { raceAbort } from '../util/abort';
 import { Browser } from './browse';
+import { HistoryApi } from './history';
 import { AddressResolver } from './addresses';
 import { ConnectionsApi } from './connections';
 import { SignIns } from './sign-ins';
@@ -191,6 +193,8 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
   engine.on((event) => {
     broadcast('transfer', event);
     if (event.type === 'job' && ['completed', 'failed', 'cancelled'].includes(event.job.state)) {
+      // The job's records are written (the recorder flushes as a job ends): time to upload them.
+      void ensureReplicator().then((running) => running?.nudge());
       const upload = uploadJobs.get(event.job.id);
       if (upload) {
         uploadJobs.delete(event.job.id);
@@ -199,13 +203,53 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     }
   });
 
+  let closed = false;
+  // Replication to the person's Cosmos DB account, in the background while the app runs. An account connected
+  // later (by `fileferry history remote set`, another process) is picked up at the next job's end or status.
+  let replicator: Replicator | undefined;
+  let replicatorFailure: string | undefined;
+  const ensureReplicator = async (): Promise<Replicator | undefined> => {
+    if (replicator || !history || closed) return replicator;
+    try {
+      const opened = await openReplicator({
+        dataDir: options.dataDir,
+        store: history.store,
+        device: history.options.device,
+        credentials: store.credentials,
+        log: log.child({ component: 'history-replication' }),
+      });
+      if (opened && closed) await opened.close();
+      else if (opened) {
+        replicator = opened;
+        replicator.start();
+      }
+      replicatorFailure = undefined;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== replicatorFailure) log.warn('History replication could not start', { error });
+      replicatorFailure = message;
+    }
+    return replicator;
+  };
+  void ensureReplicator();
+  const downloads = join(homedir(), 'Downloads');
+  const historyApi = new HistoryApi(history, downloads, async (opened) => {
+    const running = await ensureReplicator();
+    if (running) return running.status();
+    const status = await readReplicationStatus({ dataDir: options.dataDir, store: opened.store });
+    // An account is connected but replication could not start here (no key in the keychain): say why.
+    return status.state !== 'off' && replicatorFailure
+      ? { ...status, state: 'error', lastError: { at: Date.now(), code: 'AuthFailed', message: replicatorFailure } }
+      : status;
+  });
+
   const handlers: { [M in ApiMethodName]: Handler<M> } = {
     'app.info': async () => ({
       version: options.version,
       api: API_VERSION,
       platform: process.platform,
       shell: options.shell,
-      paths: { home: homedir(), data: options.dataDir, downloads: join(homedir(), 'Downloads') },
+      paths: { home: homedir(), data: options.dataDir, downloads },
       capabilities: {
         dragOut: options.shell === 'desktop',
         dropIn: true,
@@ -267,11 +311,13 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     },
     'transfers.clearFinished': () => engine.clearFinished(),
     'transfers.answer': ({ askId, answer, applyToAll }) => engine.answer(askId, answer, applyToAll === true),
+    'history.query': (query) => historyApi.query(query),
+    'history.status': () => historyApi.status(),
+    'history.export': ({ filter, format }) => historyApi.export(filter, format),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
   };
 
-  let closed = false;
   return {
     async call(method, arg, context) {
       if (!isApiMethod(method))
@@ -302,6 +348,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
       browser.cancelAll();
       signIns.cancelAll();
       await engine.close();
+      await replicator?.close();
       history?.close();
       await browseProviders.closeAll();
     },

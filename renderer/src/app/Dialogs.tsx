@@ -9,6 +9,7 @@ import { useStore } from 'zustand';
 import type { OverwriteAnswer } from '../../../shared/transfers';
 import { formatDate, formatSize } from '../common/format';
 import { ConnectionManager } from '../connections/ConnectionManager';
+import { HistoryDialog } from '../history/HistoryDialog';
 import { queueStore } from '../queue/queue-store';
 import { SettingsDialog } from '../settings/SettingsDialog';
 import { uiStore, type DialogRequest } from './ui-store';
@@ -19,6 +20,7 @@ export function Dialogs(): React.JSX.Element | null {
   const asks = useStore(queueStore, (state) => state.asks);
   if (dialog?.kind === 'connections') return <ConnectionManager onClose={() => uiStore.getState().close()} />;
   if (dialog?.kind === 'settings') return <SettingsDialog onClose={() => uiStore.getState().close()} />;
+  if (dialog?.kind === 'history') return <HistoryDialog onClose={() => uiStore.getState().close()} />;
   if (dialog) return <Question dialog={dialog} />;
   if (asks[0]) return <OverwriteQuestion />;
   return null;
@@ -58,7 +60,7 @@ function Shell({
 function Question({
   dialog,
 }: {
-  dialog: Exclude<DialogRequest, { kind: 'connections' | 'settings' }>;
+  dialog: Exclude<DialogRequest, { kind: 'connections' | 'settings' | 'history' }>;
 }): React.JSX.Element {
   switch (dialog.kind) {
     case 'confirm':

@@ -28,7 +28,8 @@ export type DialogRequest =
       resolve: (choice: 'once' | 'always' | undefined) => void;
     }
   | { kind: 'connections' }
-  | { kind: 'settings' };
+  | { kind: 'settings' }
+  | { kind: 'history' };
 
 export interface Toast {
   id: number;
