@@ -1,6 +1,7 @@
 // The API's `history` service as any transport drives it: a transfer made through the API is in its pages (with
 // the count and each row's standing with the account), the status names this device, exports land in the
-// Downloads folder without ever replacing a file there, and arguments outside the schema are refused.
+// Downloads folder without ever replacing a file there, a shorter retention applies at once, and arguments
+// outside the schema are refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { createApiService } from '../../main/core/api/service';
 import { ApiCallError, type ApiService, type CallContext } from '../../main/core/api/types';
 import { ConnectionStore } from '../../main/core/connections';
 import { SessionCredentialStore } from '../../main/core/credentials';
+import { HistoryStore } from '../../main/core/history';
 import { until } from '../helpers/until';
 import { removeDirs, tempDir } from '../transfers/fixtures';
 
@@ -20,11 +22,12 @@ const context: CallContext = { emit: () => undefined };
 describe('the API’s history service', () => {
   const dirs: string[] = [];
   let service: ApiService;
+  let dataDir: string;
   let source: string;
   let target: string;
 
   before(async () => {
-    const dataDir = await tempDir('ferry-api-history-');
+    dataDir = await tempDir('ferry-api-history-');
     source = await tempDir('ferry-api-history-src-');
     target = await tempDir('ferry-api-history-dst-');
     dirs.push(dataDir, source, target);
@@ -91,6 +94,42 @@ describe('the API’s history service', () => {
       parsed.map((r) => r.source),
       [join(source, 'ledger.csv')],
     );
+  });
+
+  it('a shorter retention set in the settings removes older records at once', async () => {
+    // An old record, written as another process would (the command line a while ago).
+    const { store } = await HistoryStore.open(dataDir);
+    const old = Date.now() - 10 * 86_400_000;
+    store.write([
+      {
+        id: 'old-job:0',
+        jobId: 'old-job',
+        source: '/old/report.txt',
+        destination: '/copy/report.txt',
+        sourceConnection: 'local',
+        destinationConnection: 'local',
+        bytesDone: 5,
+        startedAt: old,
+        endedAt: old + 10,
+        result: 'done',
+        deviceId: 'another-device',
+        deviceName: 'old laptop',
+        appVersion: '0.0.1',
+        updatedAt: old + 10,
+      },
+    ]);
+    store.close();
+    const before = (await service.call('history.query', {}, context)) as HistoryPage;
+    assert.ok(before.records.some((record) => record.id === 'old-job:0'));
+
+    await service.call('settings.set', { historyRetentionDays: 7 }, context);
+    const after = (await service.call('history.query', {}, context)) as HistoryPage;
+    assert.ok(!after.records.some((record) => record.id === 'old-job:0'), 'the 10-day-old record is gone');
+    assert.ok(
+      after.records.some((record) => record.source.endsWith('ledger.csv')),
+      'today’s record is kept',
+    );
+    await service.call('settings.set', { historyRetentionDays: null }, context);
   });
 
   it('refuses arguments outside the schema with InvalidInput', async () => {

@@ -72,6 +72,23 @@ describe('the transfer history view (web mode, Chromium)', () => {
     await until(async () => (await rows.count()) === 1, 10_000, 'the done record again');
     assert.match((await view.locator('footer').textContent()) ?? '', /1 of 3 records/);
 
+    // A date range: today holds it, from tomorrow on nothing; one connection (the local disk) holds it too.
+    const day = (offset: number) => {
+      const date = new Date(Date.now() + offset * 86_400_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+    };
+    await view.getByRole('combobox', { name: 'When' }).selectOption('custom');
+    await view.getByLabel('From', { exact: true }).fill(day(0));
+    await view.getByLabel('To', { exact: true }).fill(day(0));
+    await until(async () => (await rows.count()) === 1, 10_000, 'the record of today');
+    await view.getByLabel('From', { exact: true }).fill(day(1));
+    await view.getByLabel('To', { exact: true }).fill(day(1));
+    await view.getByText('No transfer matches these filters').waitFor();
+    await view.getByRole('combobox', { name: 'When' }).selectOption('any');
+    await view.getByRole('combobox', { name: 'Connection' }).selectOption('local');
+    await until(async () => (await rows.count()) === 1, 10_000, 'the record on the local disk');
+
     // The export holds what the filters show.
     await view.getByRole('button', { name: 'Export CSV' }).click();
     const notice = view.getByRole('status').filter({ hasText: 'Exported' });

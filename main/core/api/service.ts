@@ -20,7 +20,7 @@ import type { ConnectionRef, ConnectionSpec } from '../../../shared/connection';
 import { cancelledError, FerryError, isFerryError } from '../../../shared/errors';
 import type { CancelSignal, Provider } from '../../../shared/provider';
 import type { ConnectionStore } from '../connections';
-import { openHistory } from '../history';
+import { applyRetention, openHistory } from '../history';
 import { openReplicator, readReplicationStatus, type Replicator } from '../history/replication';
 import { createLogger, type Logger } from '../log/logger';
 import { openProvider } from '../providers';
@@ -190,6 +190,10 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     throw error;
   });
   settings.on((value) => engine.setPerSiteConcurrency(value.perSiteConcurrency ?? undefined));
+  // A shorter retention applies at once, not at the next start.
+  settings.on((value) => {
+    if (history) applyRetention(history.store, value.historyRetentionDays, log);
+  });
   engine.on((event) => {
     broadcast('transfer', event);
     if (event.type === 'job' && ['completed', 'failed', 'cancelled'].includes(event.job.state)) {

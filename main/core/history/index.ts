@@ -2,4 +2,4 @@ export { addressIn, connectionLabel, recordSide, type RecordSide, type SavedName
 export { readDevice, setDeviceName, type Device } from './device';
 export { HistoryRecorder, type HistoryOptions } from './recorder';
 export { HistoryStore, HISTORY_FILE, type OpenedHistory } from './store';
-export { openHistory, type OpenHistory } from './open';
+export { applyRetention, openHistory, type OpenHistory } from './open';

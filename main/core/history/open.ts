@@ -29,15 +29,19 @@ export async function openHistory(
     new SettingsStore(dataDir, log).get(),
   ]);
   if (setAside) log.error('The transfer history could not be read; it was set aside', { setAside });
-  const days = settings.historyRetentionDays;
-  if (days !== null) {
-    const removed = store.prune(Date.now() - days * DAY_MS);
-    if (removed > 0) log.info('History records past their retention removed', { removed, days });
-  }
+  applyRetention(store, settings.historyRetentionDays, log);
   return {
     store,
     options: { store, device, appVersion, ...extra },
     ...(setAside ? { setAside } : {}),
     close: () => store.close(),
   };
+}
+
+/** The historyRetentionDays setting: removes the records older than it (null: keeps every record). */
+export function applyRetention(store: HistoryStore, days: number | null, log: Logger): number {
+  if (days === null) return 0;
+  const removed = store.prune(Date.now() - days * DAY_MS);
+  if (removed > 0) log.info('History records past their retention removed', { removed, days });
+  return removed;
 }

@@ -7,7 +7,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { FileDown, PanelLeft, PanelRight, RefreshCw, X } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryFilter, HistoryRecord, HistoryResult, HistoryStatus } from '../../../shared/history';
+import { useStore } from 'zustand';
 import { uiStore } from '../app/ui-store';
+import { connectionsStore } from '../connections/connections-store';
 import { useWorkspace } from '../app/workspace';
 import { errorText } from '../common/error-text';
 import { formatDuration, formatFullDate, formatListDate, formatRate, formatSize, plural } from '../common/format';
@@ -18,7 +20,7 @@ import { addressParent, baseNameOf } from './record-address';
 const PAGE = 200;
 const ROW_HEIGHT = 26;
 const DAY = 86_400_000;
-const SINCE = { any: undefined, today: 1, week: 7, month: 30 } as const;
+const SINCE = { any: undefined, today: 1, week: 7, month: 30, custom: undefined } as const;
 type Since = keyof typeof SINCE;
 
 interface Loaded {
@@ -34,6 +36,11 @@ export function HistoryDialog({ onClose }: { onClose: () => void }): React.JSX.E
   const [result, setResult] = useState<HistoryResult | ''>('');
   const [since, setSince] = useState<Since>('any');
   const [device, setDevice] = useState('');
+  const [connection, setConnection] = useState('');
+  /** The custom range's days (YYYY-MM-DD, local), either may be empty. */
+  const [range, setRange] = useState({ from: '', to: '' });
+  const [connectionsSeen, setConnectionsSeen] = useState<string[]>([]);
+  const saved = useStore(connectionsStore, (state) => state.connections);
   const [loaded, setLoaded] = useState<Loaded>({ records: [] });
   const [loading, setLoading] = useState(true);
   const [failure, setFailure] = useState<string>();
@@ -44,13 +51,20 @@ export function HistoryDialog({ onClose }: { onClose: () => void }): React.JSX.E
 
   const filter = useMemo((): HistoryFilter => {
     const days = SINCE[since];
+    const custom = since === 'custom';
+    const from = custom && range.from ? dayStart(range.from) : undefined;
+    const to = custom && range.to ? dayStart(range.to) : undefined;
     return {
       ...(text.trim() ? { text: text.trim() } : {}),
       ...(result ? { result } : {}),
       ...(days ? { since: startOfDay(Date.now() - (days - 1) * DAY) } : {}),
+      ...(from !== undefined ? { since: from } : {}),
+      // Up to the end of the last day chosen.
+      ...(to !== undefined ? { until: startOfDay(to + DAY + DAY / 2) } : {}),
       ...(device ? { device } : {}),
+      ...(connection ? { connection } : {}),
     };
-  }, [text, result, since, device]);
+  }, [text, result, since, range, device, connection]);
 
   // A new filter (or a refresh) starts from the first page; an answer to an older one is dropped.
   const reload = useCallback(async () => {
@@ -62,6 +76,7 @@ export function HistoryDialog({ onClose }: { onClose: () => void }): React.JSX.E
       setLoaded(page);
       setStatus(current);
       setDevices((known) => mergeNames(known, [current.device.name, ...page.records.map((r) => r.deviceName)]));
+      setConnectionsSeen((known) => mergeNames(known, connectionsOf(page.records)));
       setFailure(undefined);
     } catch (error) {
       if (mine === generation.current) setFailure(errorText(error));
@@ -179,6 +194,34 @@ export function HistoryDialog({ onClose }: { onClose: () => void }): React.JSX.E
               <option value="today">Today</option>
               <option value="week">Last 7 days</option>
               <option value="month">Last 30 days</option>
+              <option value="custom">Between dates…</option>
+            </select>
+            {since === 'custom' ? (
+              <>
+                <input
+                  type="date"
+                  aria-label="From"
+                  value={range.from}
+                  onChange={(e) => setRange({ ...range, from: e.target.value })}
+                />
+                <input
+                  type="date"
+                  aria-label="To"
+                  value={range.to}
+                  onChange={(e) => setRange({ ...range, to: e.target.value })}
+                />
+              </>
+            ) : null}
+            <select aria-label="Connection" value={connection} onChange={(e) => setConnection(e.target.value)}>
+              <option value="">All connections</option>
+              {mergeNames(
+                connectionsSeen,
+                saved.map((c) => c.name),
+              ).map((name) => (
+                <option key={name} value={name}>
+                  {name === 'local' ? 'Local disk' : name}
+                </option>
+              ))}
             </select>
             <select aria-label="Device" value={device} onChange={(e) => setDevice(e.target.value)}>
               <option value="">All devices</option>
@@ -360,6 +403,17 @@ function syncedLabel(record: HistoryRecord): string {
 function mergeNames(known: string[], more: string[]): string[] {
   const all = new Set([...known, ...more]);
   return all.size === known.length ? known : [...all].sort((a, b) => a.localeCompare(b));
+}
+
+function connectionsOf(records: HistoryRecord[]): string[] {
+  return records.flatMap((record) => [record.sourceConnection, record.destinationConnection]);
+}
+
+/** A date input's YYYY-MM-DD as local midnight. */
+function dayStart(day: string): number | undefined {
+  const [year, month, date] = day.split('-').map(Number);
+  if (!year || !month || !date) return undefined;
+  return new Date(year, month - 1, date).getTime();
 }
 
 function startOfDay(ms: number): number {

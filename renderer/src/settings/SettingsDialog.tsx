@@ -18,6 +18,14 @@ const POLICY_LABELS: Record<OverwritePolicy, string> = {
   rename: 'Keep both (rename the new one)',
 };
 
+/** How long the history keeps a record (a record still waiting to upload to the account is kept regardless). */
+const RETENTION_DAYS: ReadonlyArray<[number, string]> = [
+  [30, '30 days'],
+  [90, '90 days'],
+  [365, '1 year'],
+  [1095, '3 years'],
+];
+
 export function SettingsDialog({ onClose }: { onClose: () => void }): React.JSX.Element {
   const { api } = useWorkspace();
   const settings = useStore(settingsStore, (state) => state.settings);
@@ -69,6 +77,22 @@ export function SettingsDialog({ onClose }: { onClose: () => void }): React.JSX.
                 {[1, 2, 3, 4, 6, 8, 12, 16].map((n) => (
                   <option key={n} value={n}>
                     {n}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>Keep the transfer history</span>
+              <select
+                value={settings.historyRetentionDays ?? ''}
+                onChange={(event) =>
+                  change({ historyRetentionDays: event.target.value ? Number(event.target.value) : null })
+                }
+              >
+                <option value="">For ever</option>
+                {RETENTION_DAYS.map(([days, label]) => (
+                  <option key={days} value={days}>
+                    {label}
                   </option>
                 ))}
               </select>
