@@ -69,7 +69,7 @@ export interface HistoryPage {
   records: HistoryRecord[];
   /** Pass as `after` for the next page; absent on the last one. */
   next?: string;
-  /** How many records match in all (given with a first page, where the view shows it). */
+  /** How many records match in all, given with a first page that holds them all (else: history.count). */
   total?: number;
 }
 

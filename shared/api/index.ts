@@ -118,8 +118,10 @@ export interface ApiMethods {
   'settings.get': Method<void, Settings>;
   'settings.set': Method<SettingsPatch, Settings>;
 
-  /** A page of the transfer history, newest first (the first page also says how many match in all). */
+  /** A page of the transfer history, newest first. */
   'history.query': Method<HistoryQuery, HistoryPage>;
+  /** How many records match (the view asks it beside the first page, which comes sooner). */
+  'history.count': Method<HistoryFilter, number>;
   'history.status': Method<void, HistoryStatus>;
   /** Writes the records matching `filter` to a new file in the Downloads folder. */
   'history.export': Method<{ filter: HistoryFilter; format: HistoryExportFormat }, HistoryExported>;
@@ -180,6 +182,7 @@ export const API_METHODS = [
   'settings.get',
   'settings.set',
   'history.query',
+  'history.count',
   'history.status',
   'history.export',
 ] as const satisfies readonly ApiMethodName[];

@@ -68,6 +68,8 @@ describe('the API’s history service', () => {
     assert.equal(record!.appVersion, '9.9.9');
     assert.equal(record!.replication, 'local', 'no account: kept on this device');
 
+    assert.equal(await service.call('history.count', { text: 'ledger' }, context), 1);
+    assert.equal(await service.call('history.count', { text: 'no such name' }, context), 0);
     const none = (await service.call('history.query', { result: 'failed' }, context)) as HistoryPage;
     assert.deepEqual([none.total, none.records.length], [0, 0]);
 
@@ -138,6 +140,7 @@ describe('the API’s history service', () => {
       ['history.query', { result: 'bogus' }],
       ['history.query', { text: 'x', extra: true }],
       ['history.query', { since: -1 }],
+      ['history.count', { limit: 5 }],
       ['history.export', { filter: {}, format: 'xml' }],
       ['history.export', { filter: { device: '' }, format: 'csv' }],
     ] as const) {

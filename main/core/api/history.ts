@@ -43,8 +43,16 @@ export class HistoryApi {
               ? 'pending'
               : 'replicated';
     }
-    // The count only with a first page: the view shows it once, and paging on need not count again.
-    return query.after === undefined ? { ...page, total: store.count(query) } : page;
+    // A first page that holds every match is its own count; otherwise the view asks count() beside it.
+    return query.after === undefined && !page.next ? { ...page, total: page.records.length } : page;
+  }
+
+  /**
+   * How many records match: asked beside the first page rather than with it, since counting a search means
+   * reading every entry of the index (30–40 ms at 100,000 records) while the first page is there in a few.
+   */
+  count(filter: HistoryFilter): number {
+    return this.open().store.count(filter);
   }
 
   async status(): Promise<HistoryStatus> {

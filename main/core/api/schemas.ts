@@ -111,6 +111,7 @@ export const ARG_SCHEMAS = {
     limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).optional(),
     after: z.string().min(1).max(1000).optional(),
   }),
+  'history.count': historyFilter,
   'history.status': none,
   'history.export': z.strictObject({ filter: historyFilter, format: z.enum(HISTORY_EXPORT_FORMATS) }),
 } satisfies { [M in ApiMethodName]: z.ZodType<unknown> };

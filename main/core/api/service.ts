@@ -316,6 +316,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     'transfers.clearFinished': () => engine.clearFinished(),
     'transfers.answer': ({ askId, answer, applyToAll }) => engine.answer(askId, answer, applyToAll === true),
     'history.query': (query) => historyApi.query(query),
+    'history.count': (filter) => historyApi.count(filter),
     'history.status': () => historyApi.status(),
     'history.export': ({ filter, format }) => historyApi.export(filter, format),
     'settings.get': () => settings.get(),

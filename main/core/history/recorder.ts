@@ -13,6 +13,11 @@ import type { Device } from './device';
 import { ended, type HistoryStore } from './store';
 
 const FLUSH_MS = 250;
+/**
+ * At most this many records per transaction: a fast job (small files, thousands a second) would otherwise hold
+ * the event loop for one long write every FLUSH_MS.
+ */
+const MAX_BATCH = 500;
 
 export interface HistoryOptions {
   store: HistoryStore;
@@ -118,7 +123,8 @@ export class HistoryRecorder {
     record.updatedAt = Date.now();
     // A copy: the in-flight record changes on, the batch keeps what it was when queued.
     this.pending.set(record.id, { ...record });
-    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    if (this.pending.size >= MAX_BATCH) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
   private recordOf(

@@ -30,21 +30,22 @@ export const HISTORY_MIGRATIONS: ReadonlyArray<(db: SqlDatabase) => void> = [
         app_version TEXT NOT NULL,
         updated_at INTEGER NOT NULL
       );
-      -- The view's order (newest first) and its paging: every query walks this index from the top. It also
-      -- holds the columns a text search reads, so a search that matches little scans this narrow index, not
-      -- every whole record (at 100,000 records: 24 ms instead of 79 for a search that matches nothing).
-      CREATE INDEX history_by_start ON history (started_at DESC, id DESC, source, destination, error_message);
-      CREATE INDEX history_by_result ON history (result, started_at DESC, id DESC);
-      CREATE INDEX history_by_job ON history (job_id);
-      CREATE INDEX history_by_update ON history (device_id, updated_at);
+      -- The view's order (newest first) and its paging: every query walks this index from the top.
+      CREATE INDEX history_by_start ON history (started_at DESC, id DESC);
       CREATE TABLE outbox (id TEXT PRIMARY KEY, queued_at INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     `),
-  // 2: a filter on one connection or one device finds its first page without walking every record of the others.
+  // 2: one index for the view's order and every filter it has. Every query walks it newest first and tests the
+  // filters on its own columns, looking up only the records that match: a search or a filter that matches
+  // little scans this index (at 100,000 records ~30 ms), never every whole record. One index, not one per
+  // filter: each index costs every record written, and the engine writes one per file (at 100,000 files a
+  // run, seven indexes took more CPU than the copies).
   (db) =>
     db.exec(`
-      CREATE INDEX history_by_source_connection ON history (source_connection, started_at DESC, id DESC);
-      CREATE INDEX history_by_destination_connection ON history (destination_connection, started_at DESC, id DESC);
-      CREATE INDEX history_by_device ON history (device_name, started_at DESC, id DESC);
+      DROP INDEX history_by_start;
+      CREATE INDEX history_by_time ON history (
+        started_at DESC, id DESC, result, source_connection, destination_connection, device_name, source,
+        destination, error_message
+      );
     `),
 ];

@@ -165,8 +165,9 @@ export class HistoryStore {
   endRunning(jobId: string, result: Exclude<HistoryResult, 'running'>, at = Date.now()): void {
     this.db.transaction(() => {
       const running = this.db
-        .prepare("SELECT * FROM history INDEXED BY history_by_job WHERE job_id = ? AND result = 'running'")
-        .all<Row>([jobId])
+        // A job's records by their ids ("<jobId>:<seq>"): a range of the id index, no index of job ids to keep.
+        .prepare("SELECT * FROM history WHERE id >= ? AND id < ? AND result = 'running'")
+        .all<Row>([`${jobId}:`, `${jobId};`])
         .map(fromRow);
       this.write(running.map((record) => ({ ...record, ...ended(record, at), result, updatedAt: at })));
     });
@@ -312,8 +313,11 @@ function whereClause(filter: HistoryFilter): { where: string[]; params: SqlValue
     params.push(filter.connection, filter.connection);
   }
   if (filter.device !== undefined) {
-    where.push('(device_name = ? OR device_id = ?)');
-    params.push(filter.device, filter.device);
+    // By id when it is one (a device's id is a UUID, a name that looks like one is unlikely), else by name: one
+    // column, so the filter is tested on the index (which holds the name) and not on every record.
+    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(filter.device);
+    where.push(byId ? 'device_id = ?' : 'device_name = ?');
+    params.push(filter.device);
   }
   if (filter.text !== undefined && filter.text !== '') {
     // LIKE with the user's % and _ taken literally.

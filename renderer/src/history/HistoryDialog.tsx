@@ -70,10 +70,16 @@ export function HistoryDialog({ onClose }: { onClose: () => void }): React.JSX.E
   const reload = useCallback(async () => {
     const mine = ++generation.current;
     setLoading(true);
+    setLoaded((now) => ({ ...now, total: undefined }));
     try {
+      // The count comes separately (a search's count reads the whole index): the rows show first.
+      const counted = api.history.count(filter).then((total) => {
+        if (mine === generation.current) setLoaded((now) => ({ ...now, total }));
+      });
       const [page, current] = await Promise.all([api.history.query({ ...filter, limit: PAGE }), api.history.status()]);
       if (mine !== generation.current) return;
-      setLoaded(page);
+      setLoaded((now) => ({ ...page, total: page.total ?? now.total }));
+      void counted.catch(() => undefined);
       setStatus(current);
       setDevices((known) => mergeNames(known, [current.device.name, ...page.records.map((r) => r.deviceName)]));
       setConnectionsSeen((known) => mergeNames(known, connectionsOf(page.records)));
