@@ -329,7 +329,9 @@ export class FtpProvider implements Provider {
           } catch (error) {
             session.retire();
             if (sourceError !== undefined) throw sourceError;
-            refused = error;
+            // A reply is explained below; a connection reset (ftp-srv's answer to a STOR into a missing
+            // folder) is explainLostWrite's.
+            if (isFtpReply(error)) refused = error;
             throw error;
           }
           if (options.modified !== undefined && this.features.mfmt) {
