@@ -86,11 +86,14 @@ describe('the app replicates its history in the background', () => {
     assert.equal(document!.source, join(folder, 'budget.xlsx'));
     assert.match(document!.id, new RegExp(job.id));
 
+    // The cycle that uploaded it goes on to pull the other devices' records (state "pushing") before it is idle.
     await until(
-      async () =>
-        ((await service.call('history.status', undefined, context)) as HistoryStatus).replication.pending === 0,
+      async () => {
+        const { replication } = (await service.call('history.status', undefined, context)) as HistoryStatus;
+        return replication.pending === 0 && replication.state === 'idle';
+      },
       10_000,
-      'nothing pending',
+      'nothing pending, and the cycle over',
     );
     const status = (await service.call('history.status', undefined, context)) as HistoryStatus;
     assert.equal(status.replication.state, 'idle');
