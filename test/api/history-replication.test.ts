@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
+import type { CosmosClient } from '@azure/cosmos';
 import type { HistoryPage, HistoryStatus } from '../../shared/history';
 import type { JobSnapshot } from '../../shared/transfers';
 import { createApiService } from '../../main/core/api/service';
@@ -46,12 +46,7 @@ describe('the app replicates its history in the background', () => {
     store.close();
     const connections = new ConnectionStore({ dataDir, credentials });
     service = await createApiService({ dataDir, version: '9.9.9', shell: 'web', connections });
-    reader = new CosmosClient({
-      endpoint: server.endpoint,
-      key: COSMOS_TEST_KEY,
-      agent: server.agent,
-      connectionPolicy: { enableEndpointDiscovery: false },
-    });
+    reader = server.reader();
   });
   after(async () => {
     await service?.close();

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
+import type { CosmosClient } from '@azure/cosmos';
 import { DEFAULT_SERVICE, KeychainCredentialStore } from '../../main/core/credentials';
 import { REMOTE_FILE, type RemoteSettings } from '../../main/core/history/replication';
-import { COSMOS_TEST_KEY, startCosmosServer, type CosmosTestServer } from '../helpers/cosmos-server';
+import { startCosmosServer, type CosmosTestServer } from '../helpers/cosmos-server';
 import { requireKeyring } from '../helpers/keyring';
 import { startOidcStub, type OidcStub } from '../helpers/oidc-stub';
 import { scanForCanaries } from '../helpers/scan';
@@ -44,12 +44,7 @@ describe('fileferry history remote with Entra ID sign-in (device code, token cac
     credentials = new KeychainCredentialStore(await requireKeyring(), DEFAULT_SERVICE);
     stub = await startOidcStub();
     server = await startCosmosServer({ acceptToken: (token) => stub.isValidAccessToken(token) });
-    reader = new CosmosClient({
-      endpoint: server.backendEndpoint,
-      key: COSMOS_TEST_KEY,
-      agent: server.agent,
-      connectionPolicy: { enableEndpointDiscovery: false },
-    });
+    reader = server.reader({ direct: true });
     work = await mkdtemp(path.join(tmpdir(), 'ferry-history-entra-e2e-'));
     home = path.join(work, 'laptop');
     await mkdir(home, { recursive: true });

@@ -9,6 +9,7 @@
 // would: every request must carry `type=aad&ver=1.0&sig=<token>` (the SDK's Authorization header with
 // aadCredentials) with a token the test accepts (one its OIDC stub issued and that has not expired); any other
 // request, key-signed ones included, is answered 401.
+import { CosmosClient } from '@azure/cosmos';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { once } from 'node:events';
 import https from 'node:https';
@@ -30,6 +31,11 @@ export interface CosmosTestServer {
   certificate: TestCertificate;
   /** An agent trusting the test certificate, for a test's own @azure/cosmos client. */
   agent: https.Agent;
+  /**
+   * A client of the test's own, with the account key, through the front door (`direct`: past it, for reads
+   * the front door would refuse or count). The caller disposes of it.
+   */
+  reader(options?: { direct?: boolean }): CosmosClient;
   /** Requests that reached the front door, by method and path ("POST /dbs/x/colls/y/docs"; a query: "QUERY …"). */
   readonly requests: string[];
   /** The next `times` requests (optionally only those whose "METHOD path" matches) get 429 with retry-after. */
@@ -154,6 +160,13 @@ export async function startCosmosServer(options: CosmosServerOptions = {}): Prom
     },
     certificate,
     agent,
+    reader: (options = {}) =>
+      new CosmosClient({
+        endpoint: options.direct ? `https://127.0.0.1:${backendPort}/` : `https://127.0.0.1:${port}/`,
+        key: COSMOS_TEST_KEY,
+        agent,
+        connectionPolicy: { enableEndpointDiscovery: false },
+      }),
     requests,
     throttle(times, retryAfterMs, match) {
       throttle = { left: times, retryAfterMs, match };

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
+import type { CosmosClient } from '@azure/cosmos';
 import type { HistoryRecord } from '../../shared/history';
 import { KeychainCredentialStore } from '../../main/core/credentials';
 import { HistoryStore, setDeviceName, type Device } from '../../main/core/history';
@@ -47,12 +47,7 @@ describe('history replication to Cosmos DB with Entra ID sign-in', () => {
     server = await startCosmosServer({ acceptToken: (token) => stub.isValidAccessToken(token) });
     credentials = new KeychainCredentialStore(await requireKeyring(), testKeychainService());
     // The test's own reads go past the front door (it would refuse a key).
-    reader = new CosmosClient({
-      endpoint: server.backendEndpoint,
-      key: COSMOS_TEST_KEY,
-      agent: server.agent,
-      connectionPolicy: { enableEndpointDiscovery: false },
-    });
+    reader = server.reader({ direct: true });
   });
 
   after(async () => {

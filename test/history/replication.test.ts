@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
+import type { CosmosClient } from '@azure/cosmos';
 import type { HistoryRecord } from '../../shared/history';
 import type { Logger } from '../../main/core/log/logger';
 import { KeychainCredentialStore } from '../../main/core/credentials';
@@ -41,12 +41,7 @@ describe('history replication to Cosmos DB', () => {
   before(async () => {
     server = await startCosmosServer();
     credentials = new KeychainCredentialStore(await requireKeyring(), testKeychainService());
-    reader = new CosmosClient({
-      endpoint: server.endpoint,
-      key: COSMOS_TEST_KEY,
-      agent: server.agent,
-      connectionPolicy: { enableEndpointDiscovery: false },
-    });
+    reader = server.reader();
   });
 
   after(async () => {
