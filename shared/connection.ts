@@ -15,6 +15,7 @@ export const SECRET_FIELDS = [
   'connectionString',
   'sasToken',
   'tokenCache',
+  'apiKey',
 ] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number];
 

@@ -15,3 +15,16 @@ export function serverText(text: string | undefined, max: number): string | unde
   const clean = text?.replace(UNPRINTABLE, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max);
   return clean ? clean : undefined;
 }
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** "512 B", "1.50 KiB", "12.3 MiB": binary units, three significant figures. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+}

@@ -1,17 +1,7 @@
 // Human-readable sizes, rates, durations and dates for CLI output, and names made safe to print (printable).
 import { UNPRINTABLE } from '../../shared/text';
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
-}
+export { formatBytes } from '../../shared/text';
 
 /** "0:07", "12:03", "1:02:03". */
 export function formatDuration(seconds: number): string {

@@ -11,6 +11,10 @@ import { failureText } from './failure-text';
 import { printable } from './format';
 import { PASSWORD_ENV } from './password';
 
+// The AWS SDK warns on Node 20 that its releases after January 2027 will need Node 22. FileFerry pins its SDK
+// versions, so the warning is about nothing its users run, and it would land in the middle of their output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // Each command loads on demand: `--help` and a typo answer at once, without loading any provider or SDK.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   ls: { summary: 'list a folder (or describe one file)', load: async () => (await import('./commands/ls')).ls },
@@ -34,6 +38,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   history: {
     summary: 'the transfer history as a table, JSON or CSV; name this device',
     load: async () => (await import('./commands/history')).history,
+  },
+  summarize: {
+    summary: 'summarise a file with AWS Bedrock (or Azure OpenAI), reading only its start',
+    load: async () => (await import('./commands/summarize')).summarize,
   },
   serve: {
     summary: 'web mode: the app in a browser on this computer',

@@ -6,6 +6,7 @@ import type { ConnectionKind, ConnectionRef, ConnectionSpec, SecretField } from 
 import type { ConnectionDraft } from '../connections';
 import type { SerializedError } from '../errors';
 import type { Entry, SkippedName } from '../provider';
+import { DEFAULT_AZURE_OPENAI_API_VERSION, DEFAULT_BEDROCK_MODEL, DEFAULT_MODEL_PRICES } from '../summaries';
 import { OVERWRITE_POLICIES } from '../transfers';
 
 export interface AppInfo {
@@ -160,6 +161,76 @@ const layoutSchema = z.strictObject({
   queueCollapsed: z.boolean(),
 });
 
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** A name for AWS or Azure (a region, a profile, a model id, a deployment): printable, no spaces or slashes. */
+const cloudName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/, 'letters, digits and . _ : @ - only');
+
+/** AI file summaries: what is read, who is asked, and what it costs (shared/summaries.ts). */
+export const summarySettingsSchema = z.strictObject({
+  /** Off: no file content ever leaves this computer for a summary. */
+  enabled: z.boolean().default(true),
+  /** Bytes read from the start of a text file. */
+  maxBytes: z
+    .number()
+    .int()
+    .min(KIB)
+    .max(4 * MIB)
+    .default(256 * KIB),
+  /** PDF and DOCX are read whole, so only up to this size. */
+  documentMaxBytes: z
+    .number()
+    .int()
+    .min(64 * KIB)
+    .max(100 * MIB)
+    .default(10 * MIB),
+  maxOutputTokens: z.number().int().min(64).max(8192).default(1024),
+  bedrock: z
+    .strictObject({
+      /** Off: only Azure OpenAI is asked. */
+      enabled: z.boolean().default(true),
+      /** A model id or inference profile. */
+      modelId: cloudName.default(DEFAULT_BEDROCK_MODEL),
+      /** null: AWS_REGION or the profile's region, else us-east-1. */
+      region: cloudName.nullable().default(null),
+      /** null: AWS_PROFILE, else the default chain (as the S3 connections that use the environment). */
+      profile: cloudName.nullable().default(null),
+    })
+    .default({ enabled: true, modelId: DEFAULT_BEDROCK_MODEL, region: null, profile: null }),
+  /** The fallback; configured when endpoint and deployment are set. Its key lives in the keychain. */
+  azureOpenAI: z
+    .strictObject({
+      endpoint: z
+        .url({ protocol: /^https?$/ })
+        .nullable()
+        .default(null),
+      deployment: cloudName.nullable().default(null),
+      apiVersion: cloudName.default(DEFAULT_AZURE_OPENAI_API_VERSION),
+      /** key: an API key from the keychain; entra: a sign-in (device code) through Entra ID. */
+      auth: z.enum(['key', 'entra']).default('key'),
+      tenantId: cloudName.nullable().default(null),
+      clientId: cloudName.nullable().default(null),
+    })
+    .default({
+      endpoint: null,
+      deployment: null,
+      apiVersion: DEFAULT_AZURE_OPENAI_API_VERSION,
+      auth: 'key',
+      tenantId: null,
+      clientId: null,
+    }),
+  /** US dollars per million tokens, by a part of the model id or deployment name. */
+  prices: z
+    .record(
+      z.string().min(1).max(200),
+      z.strictObject({ inputPerMillion: z.number().min(0).max(1000), outputPerMillion: z.number().min(0).max(1000) }),
+    )
+    .default({ ...DEFAULT_MODEL_PRICES }),
+});
+
+export type SummarySettings = z.infer<typeof summarySettingsSchema>;
+
 /** Each setting's own rule, without its default (what a change may contain). */
 const settingFields = {
   theme: z.enum(THEMES),
@@ -174,6 +245,7 @@ const settingFields = {
   layout: layoutSchema,
   /** Days the transfer history keeps a record; null: for ever. */
   historyRetentionDays: z.number().int().min(1).max(36_500).nullable(),
+  summaries: summarySettingsSchema,
 };
 
 /** The app's settings; each takes effect at once and persists (settings.json in the data folder). */
@@ -186,6 +258,7 @@ export const settingsSchema = z.strictObject({
   perSiteConcurrency: settingFields.perSiteConcurrency.default(null),
   layout: settingFields.layout.default({ panes: 0.5, queue: 0.28, queueCollapsed: false }),
   historyRetentionDays: settingFields.historyRetentionDays.default(null),
+  summaries: settingFields.summaries.default(summarySettingsSchema.parse({})),
 });
 
 /** A change to some settings: only what it names changes. */

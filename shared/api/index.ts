@@ -13,6 +13,7 @@ import type {
   HistoryStatus,
 } from '../history';
 import type { Entry } from '../provider';
+import type { SummaryDelta, SummaryOutcome, SummaryStatus } from '../summaries';
 import type { FileChange, JobSnapshot, OverwriteAnswer, TransferEvent, TransferRequest } from '../transfers';
 import type {
   ApiLocation,
@@ -34,7 +35,7 @@ import type {
 export * from './dto';
 
 /** Bumped whenever a method's or an event's shape changes; the client refuses a main process of another. */
-export const API_VERSION = 3;
+export const API_VERSION = 4;
 
 /** One method: what it takes and what it resolves to. */
 interface Method<A, R> {
@@ -125,6 +126,20 @@ export interface ApiMethods {
   'history.status': Method<void, HistoryStatus>;
   /** Writes the records matching `filter` to a new file in the Downloads folder. */
   'history.export': Method<{ filter: HistoryFilter; format: HistoryExportFormat }, HistoryExported>;
+
+  /**
+   * A summary of one file. Before the first one for a connection it resolves to 'needs-consent' with what would
+   * be sent and nothing is sent; asked again with consent: true, it is remembered and the text streams as
+   * 'summary' events with `requestId` until it resolves with the whole result.
+   */
+  'summaries.summarize': Method<{ requestId: string; location: ApiLocation; consent?: boolean }, SummaryOutcome>;
+  /** Stops a summary under way: it rejects with Cancelled. */
+  'summaries.cancel': Method<{ requestId: string }, void>;
+  'summaries.status': Method<void, SummaryStatus>;
+  /** Stores the Azure OpenAI key in the keychain (null removes it). */
+  'summaries.setAzureOpenAIKey': Method<{ key: string | null }, SummaryStatus>;
+  /** Forgets every connection's consent: the next summary asks again. */
+  'summaries.forgetConsents': Method<void, SummaryStatus>;
 }
 
 export type ApiMethodName = keyof ApiMethods;
@@ -141,6 +156,8 @@ export interface ApiEvents {
   settings: Settings;
   /** An Entra ID sign-in that waits for the person: the code to show, then how it ended. */
   signin: SignInEvent;
+  /** Text of a summary under way, to the window that asked for it. */
+  summary: SummaryDelta;
 }
 
 export type ApiEventKind = keyof ApiEvents;
@@ -185,6 +202,11 @@ export const API_METHODS = [
   'history.count',
   'history.status',
   'history.export',
+  'summaries.summarize',
+  'summaries.cancel',
+  'summaries.status',
+  'summaries.setAzureOpenAIKey',
+  'summaries.forgetConsents',
 ] as const satisfies readonly ApiMethodName[];
 
 export const API_EVENTS = [
@@ -193,6 +215,7 @@ export const API_EVENTS = [
   'connection',
   'settings',
   'signin',
+  'summary',
 ] as const satisfies readonly ApiEventKind[];
 
 // The compiler rejects a method or an event missing from the lists above.
@@ -231,6 +254,7 @@ export interface FileFerryApi {
   transfers: ServiceOf<'transfers'>;
   settings: ServiceOf<'settings'>;
   history: ServiceOf<'history'>;
+  summaries: ServiceOf<'summaries'>;
   /** Subscribes to one kind of event; returns the unsubscribe. */
   on<K extends ApiEventKind>(kind: K, listener: (payload: ApiEvents[K]) => void): () => void;
 }

@@ -75,7 +75,7 @@ describe('the API service', () => {
       shell: string;
     };
     assert.equal(info.version, '9.9.9');
-    assert.equal(info.api, 3);
+    assert.equal(info.api, 4);
     assert.equal(info.shell, 'web');
   });
 

@@ -3,7 +3,6 @@
 // Outcomes are checked on the server's and the local disk (SHA-256 of every file), not in CLI output alone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,38 +12,24 @@ import path from 'node:path';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startFtpServer, type FtpServerHandle } from '../helpers/ftp-server';
 import { startVsftpd } from '../helpers/vsftpd';
-import { CLI, cleanEnv, expectExit, runCli, sha256, treeHashes, type CliEnv, type CliResult } from './run-cli';
+import {
+  expectExit,
+  runCli,
+  runCliOnTerminal,
+  sha256,
+  treeHashes,
+  type CliEnv,
+  type CliResult,
+  type TerminalDialogue,
+} from './run-cli';
 
 let home: string;
 
 const fileferry = (args: string[], env: CliEnv = {}): Promise<CliResult> => runCli(home, args, env);
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `replies` when `prompts` appear. */
-function fileferryOnTerminal(
-  args: string[],
-  dialogue: Array<{ prompt: RegExp; reply: string }>,
-  env: CliEnv = {},
-): Promise<CliResult> {
-  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', quoted, '/dev/null'], {
-      env: { ...cleanEnv(), FILEFERRY_HOME: home, TERM: 'dumb', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const pending = [...dialogue];
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const next = pending[0];
-      if (next && next.prompt.test(output)) {
-        pending.shift();
-        child.stdin.write(next.reply + '\r');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: output, stderr: '' }));
-  });
-}
+/** Runs the CLI on a pseudo-terminal, typing `replies` when `prompts` appear. */
+const fileferryOnTerminal = (args: string[], dialogue: TerminalDialogue, env: CliEnv = {}): Promise<CliResult> =>
+  runCliOnTerminal(home, args, dialogue, env);
 
 describe('fileferry CLI against ftp-srv', () => {
   let server: FtpServerHandle;

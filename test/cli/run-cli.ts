@@ -103,3 +103,37 @@ export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
     .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
 }
+
+/** What to type on the terminal when a prompt appears, in order. */
+export type TerminalDialogue = Array<{ prompt: RegExp; reply: string }>;
+
+/**
+ * Runs `fileferry ARGS…` on a pseudo-terminal (util-linux `script`), typing each reply when its prompt appears.
+ * stdout and stderr arrive mixed, as on a terminal, in `stdout`.
+ */
+export function runCliOnTerminal(
+  home: string,
+  args: string[],
+  dialogue: TerminalDialogue,
+  env: CliEnv = {},
+): Promise<CliResult> {
+  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', quoted, '/dev/null'], {
+      env: { ...cleanEnv(), FILEFERRY_HOME: home, TERM: 'dumb', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const pending = [...dialogue];
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const next = pending[0];
+      if (next && next.prompt.test(output)) {
+        pending.shift();
+        child.stdin.write(next.reply + '\r');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: output, stderr: '' }));
+  });
+}

@@ -114,6 +114,15 @@ export const ARG_SCHEMAS = {
   'history.count': historyFilter,
   'history.status': none,
   'history.export': z.strictObject({ filter: historyFilter, format: z.enum(HISTORY_EXPORT_FORMATS) }),
+  'summaries.summarize': z.strictObject({
+    requestId: z.string().min(1).max(100),
+    location: locationSchema,
+    consent: z.boolean().optional(),
+  }),
+  'summaries.cancel': z.strictObject({ requestId: z.string().min(1).max(100) }),
+  'summaries.status': none,
+  'summaries.setAzureOpenAIKey': z.strictObject({ key: z.string().trim().min(1).max(1024).nullable() }),
+  'summaries.forgetConsents': none,
 } satisfies { [M in ApiMethodName]: z.ZodType<unknown> };
 
 /** The compiler checks that each schema's output fits what its method takes. */

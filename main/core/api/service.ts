@@ -29,6 +29,7 @@ import { TransferEngine, connectionKey } from '../transfers';
 import { raceAbort } from '../util/abort';
 import { Browser } from './browse';
 import { HistoryApi } from './history';
+import { SummariesApi } from './summaries';
 import { AddressResolver } from './addresses';
 import { ConnectionsApi } from './connections';
 import { SignIns } from './sign-ins';
@@ -247,6 +248,15 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
       : status;
   });
 
+  const summaries = new SummariesApi({
+    dataDir: options.dataDir,
+    settings,
+    credentials: store.credentials,
+    open: (ref, signal) => browseProviders.get(ref, signal),
+    savedName: (id) => connectionNames.get(id),
+    log: log.child({ component: 'summaries' }),
+  });
+
   const handlers: { [M in ApiMethodName]: Handler<M> } = {
     'app.info': async () => ({
       version: options.version,
@@ -319,6 +329,11 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     'history.count': (filter) => historyApi.count(filter),
     'history.status': () => historyApi.status(),
     'history.export': ({ filter, format }) => historyApi.export(filter, format),
+    'summaries.summarize': (arg, context) => summaries.summarize(arg, context),
+    'summaries.cancel': (arg) => summaries.cancel(arg),
+    'summaries.status': () => summaries.status(),
+    'summaries.setAzureOpenAIKey': (arg) => summaries.setAzureOpenAIKey(arg),
+    'summaries.forgetConsents': () => summaries.forgetConsents(),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.set(patch),
   };
@@ -352,6 +367,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
       closed = true;
       browser.cancelAll();
       signIns.cancelAll();
+      await summaries.close();
       await engine.close();
       await replicator?.close();
       history?.close();

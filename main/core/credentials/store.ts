@@ -50,6 +50,7 @@ export const SECRET_FIELD_LABELS: Readonly<Record<SecretField, string>> = {
   connectionString: 'connection string',
   sasToken: 'SAS token',
   tokenCache: 'sign-in token cache',
+  apiKey: 'API key',
 };
 
 /**

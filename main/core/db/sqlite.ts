@@ -176,3 +176,9 @@ export async function setAsideDatabase(file: string): Promise<string> {
   for (const suffix of ['-wal', '-shm']) await rename(file + suffix, aside + suffix).catch(() => undefined);
   return aside;
 }
+
+/** Whether opening failed because the file is damaged or from a newer FileFerry (set it aside, start afresh). */
+export function isDamagedDatabase(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /SQLITE_(CORRUPT|NOTADB)|file is not a database|malformed|written by a newer FileFerry/i.test(text);
+}

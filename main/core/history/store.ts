@@ -18,7 +18,7 @@ import {
   type HistoryResult,
 } from '../../../shared/history';
 import { FerryError } from '../../../shared/errors';
-import { migrate, openDatabase, setAsideDatabase, type SqlDatabase, type SqlValue } from '../db/sqlite';
+import { isDamagedDatabase, migrate, openDatabase, setAsideDatabase, type SqlDatabase, type SqlValue } from '../db/sqlite';
 import { HISTORY_MIGRATIONS } from './schema';
 
 export const HISTORY_FILE = 'history.db';
@@ -84,7 +84,7 @@ export class HistoryStore {
     try {
       return { store: HistoryStore.openFile(file) };
     } catch (error) {
-      if (!isDamaged(error)) throw error;
+      if (!isDamagedDatabase(error)) throw error;
       const setAside = await setAsideDatabase(file);
       return { store: HistoryStore.openFile(file), setAside };
     }
@@ -395,10 +395,4 @@ function fromRow(row: Row): HistoryRecord {
     if (row.check_value !== null) record.verification.value = String(row.check_value);
   }
   return record;
-}
-
-/** SQLite's words for a file that is not (or no longer) a database it can read, and migrate()'s for a newer one. */
-function isDamaged(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
-  return /SQLITE_(CORRUPT|NOTADB)|file is not a database|malformed|written by a newer FileFerry/i.test(text);
 }

@@ -101,6 +101,7 @@ export const SECRET_LABELS: Record<SecretField, string> = {
   connectionString: 'Connection string',
   sasToken: 'SAS token',
   tokenCache: 'Entra ID sign-in',
+  apiKey: 'API key',
 };
 
 /** Defaults the schemas apply, shown as placeholders so an empty field says what it means. */
