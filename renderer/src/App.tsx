@@ -20,6 +20,9 @@ import { createPaneStore, type Side } from './panes/pane-store';
 import { QueuePanel } from './queue/QueuePanel';
 import { queueStore } from './queue/queue-store';
 import { settingsStore } from './settings/settings-store';
+import { useSummarizeKey } from './summaries/summarize';
+import { SummaryPanel } from './summaries/SummaryPanel';
+import { summaryStore } from './summaries/summary-store';
 import { StatusBar } from './app/StatusBar';
 
 export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
@@ -27,6 +30,7 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
   const actions = useMemo(() => createWorkspace(api, panes, () => settingsStore.getState().settings), [api, panes]);
   const settings = useStore(settingsStore, (state) => state.settings);
   const active = useStore(uiStore, (state) => state.active);
+  const summaryOpen = useStore(summaryStore, (state) => state.file !== undefined);
   const [queueCollapsed, setQueueCollapsed] = useState(settings.layout.queueCollapsed);
 
   useEffect(() => {
@@ -37,6 +41,7 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
       }),
       api.on('transfer', (event) => queueStore.getState().receive(event)),
       api.on('settings', (next) => settingsStore.getState().set(next)),
+      api.on('summary', (delta) => summaryStore.getState().receive(delta)),
     ];
     void (async () => {
       const [current, jobs] = await Promise.all([api.settings.get(), api.transfers.list()]);
@@ -55,6 +60,7 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
 
   useTheme(settings);
   useGlobalKeys();
+  useSummarizeKey(actions);
 
   const workspace: Workspace = useMemo(
     () => ({ ...actions, rowHeight: settings.compactRows ? 22 : 26, settings }),
@@ -121,7 +127,10 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
               className="panes"
               defaultLayout={{ left: settings.layout.panes * 100, right: 100 - settings.layout.panes * 100 }}
               onLayoutChanged={(layout) => {
-                if (layout.left !== undefined) saveLayout({ panes: Math.min(0.9, Math.max(0.1, layout.left / 100)) });
+                // The panes' split, without the summary panel's share when it is open.
+                const { left, right } = layout;
+                if (left !== undefined && right !== undefined)
+                  saveLayout({ panes: Math.min(0.9, Math.max(0.1, left / (left + right))) });
               }}
             >
               <Panel id="left" minSize="20">
@@ -131,6 +140,14 @@ export function App({ api }: { api: FileFerryApi }): React.JSX.Element {
               <Panel id="right" minSize="20">
                 <Pane side="right" store={panes.right} active={active === 'right'} />
               </Panel>
+              {summaryOpen && (
+                <>
+                  <Separator className="splitter vertical" aria-label="Resize the summary" />
+                  <Panel id="summary" defaultSize={380} minSize={260} maxSize="45">
+                    <SummaryPanel />
+                  </Panel>
+                </>
+              )}
             </Group>
           </Panel>
           <Separator

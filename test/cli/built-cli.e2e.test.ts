@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
+import { makeDocx, makePdf } from '../helpers/document-fixtures';
 import { startVsftpd, type VsftpdHandle } from '../helpers/vsftpd';
 import { cleanEnv, expectExit, type CliResult } from './run-cli';
 
@@ -154,6 +155,20 @@ describe('the built fileferry command', () => {
       [],
       'ls does not load the transfer engine',
     );
+  });
+
+  it('reads PDF and DOCX text in the build as from the sources (pdfjs-dist and mammoth bundled)', async () => {
+    await build();
+    await writeFile(path.join(home, 'doc.pdf'), await makePdf(['The ferry leaves at noon.']));
+    await writeFile(path.join(home, 'doc.docx'), await makeDocx(['The ferry leaves at noon.']));
+    // Without --yes nothing is sent and the command says what it read: the document's text, not a failure.
+    const pdf = await fileferry('summarize', path.join(home, 'doc.pdf'));
+    expectExit(pdf, 2);
+    assert.ok(pdf.loaded.includes('out/cli/index.mjs'), 'the build ran');
+    assert.match(pdf.stderr, /PDF, 1 page; \d+ B read/);
+    const docx = await fileferry('summarize', path.join(home, 'doc.docx'));
+    expectExit(docx, 2);
+    assert.match(docx.stderr, /Word document \(DOCX\); [\d.]+ (B|KiB) read/);
   });
 
   it('runs a source edited after the build instead of the stale build, and the next build again', async () => {

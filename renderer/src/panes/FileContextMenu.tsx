@@ -13,6 +13,7 @@ import {
   Link,
   Pencil,
   RefreshCw,
+  Sparkles,
   Trash2,
   Undo2,
 } from 'lucide-react';
@@ -22,6 +23,7 @@ import { addressOf } from '../../../shared/locations';
 import { joinPath } from '../../../shared/paths';
 import type { Entry } from '../../../shared/provider';
 import { useWorkspace } from '../app/workspace';
+import { canSummarize, SUMMARIZE_KEY, summarizeEntry } from '../summaries/summarize';
 import { copyAddresses } from './clipboard';
 import type { PaneStore, Side } from './pane-store';
 import { PropertiesDialog } from './PropertiesDialog';
@@ -158,6 +160,21 @@ export function FileContextMenu({
                 )}
                 {/* Slots for later issues go here, in a group of their own after a separator: History, Summarize
                     and Sync fill them. Left out until then rather than shown disabled. */}
+                {canSummarize(entries, workspace.settings) && (
+                  <>
+                    <Menu.Separator className="menu-separator" />
+                    <Item
+                      icon={Sparkles}
+                      label="Summarize"
+                      hint={SUMMARIZE_KEY.hint}
+                      onSelect={() => {
+                        // The summary panel takes the focus; the grid must not take it back as the menu closes.
+                        refocus.current = false;
+                        summarizeEntry(workspace, side, entry);
+                      }}
+                    />
+                  </>
+                )}
                 <Menu.Separator className="menu-separator" />
                 <Item icon={FolderPlus} label="New folder" hint="F7" onSelect={() => void workspace.newFolder(side)} />
               </>
@@ -205,7 +222,13 @@ function Item({
     <Menu.Item
       className={danger ? 'menu-item danger' : 'menu-item'}
       disabled={disabled}
-      aria-keyshortcuts={hint && /^F\d|^Del|^Enter/.test(hint) ? hint.replace('Del', 'Delete') : undefined}
+      aria-keyshortcuts={
+        hint === SUMMARIZE_KEY.hint
+          ? SUMMARIZE_KEY.aria
+          : hint && /^F\d|^Del|^Enter/.test(hint)
+            ? hint.replace('Del', 'Delete')
+            : undefined
+      }
       onSelect={onSelect}
     >
       <Icon size={14} aria-hidden />

@@ -6,6 +6,7 @@ import { OVERWRITE_POLICIES, type OverwritePolicy } from '../../../shared/transf
 import type { SettingsPatch } from '../../../shared/api';
 import { uiStore } from '../app/ui-store';
 import { useWorkspace } from '../app/workspace';
+import { SummarySettingsSection } from '../summaries/SummarySettingsSection';
 import { settingsStore } from './settings-store';
 
 const POLICY_LABELS: Record<OverwritePolicy, string> = {
@@ -40,7 +41,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }): React.JSX.
     <Dialog.Root open onOpenChange={(open) => !open && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
+        <Dialog.Content className="dialog wide">
           <Dialog.Title className="dialog-title">Settings</Dialog.Title>
           <Dialog.Description className="dialog-text">Changes take effect at once.</Dialog.Description>
           <div className="settings-grid">
@@ -121,6 +122,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }): React.JSX.
               />
               Compact rows
             </label>
+            <SummarySettingsSection />
           </div>
           <div className="dialog-buttons">
             <Dialog.Close asChild>

@@ -2,7 +2,10 @@
 import type { DocumentText } from './pdf';
 
 export async function docxText(data: Uint8Array): Promise<DocumentText> {
-  const mammoth = await import('mammoth');
+  const loaded = await import('mammoth');
+  // A CommonJS package: bundled into the command line's ESM build its functions are on `default` only (tsx and
+  // Node's own loader also offer them by name).
+  const mammoth = ('default' in loaded ? loaded.default : loaded) as typeof loaded;
   try {
     const result = await mammoth.extractRawText({ buffer: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
     return { ok: true, text: result.value.trim(), cut: false };
