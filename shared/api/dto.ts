@@ -210,7 +210,10 @@ export const summarySettingsSchema = z.strictObject({
       /** key: an API key from the keychain; entra: a sign-in (device code) through Entra ID. */
       auth: z.enum(['key', 'entra']).default('key'),
       tenantId: cloudName.nullable().default(null),
+      /** The application (client) ID of an app registration that allows public-client flows (Entra ID). */
       clientId: cloudName.nullable().default(null),
+      /** The sign-in authority outside Azure's public cloud; null: https://login.microsoftonline.com/<tenant>. */
+      authority: z.url({ protocol: /^https$/ }).nullable().default(null),
     })
     .default({
       endpoint: null,
@@ -219,6 +222,7 @@ export const summarySettingsSchema = z.strictObject({
       auth: 'key',
       tenantId: null,
       clientId: null,
+      authority: null,
     }),
   /** US dollars per million tokens, by a part of the model id or deployment name. */
   prices: z

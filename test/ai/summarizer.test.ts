@@ -192,13 +192,13 @@ describe('summaries', () => {
 
   it('falls back to Azure OpenAI when Bedrock stays throttled, and says so', async () => {
     withAzure();
-    await writeFile(path.join(work, 'busy.txt'), 'A busy day.\n');
+    await writeFile(path.join(ftp.root, 'busy.txt'), 'A busy day.\n');
     bedrock.setBehaviour(() => ({ error: 'ThrottlingException', message: 'Too many requests' }));
     azure.script({ chunks: ['From ', 'Azure.'] });
     const calls = bedrock.requests.length;
     const fallbacks: string[] = [];
     const outcome = await summarizer().summarize(
-      { provider: local, ref: localRef, path: path.join(work, 'busy.txt') },
+      { provider: ftpProvider, ref: ftpRef, path: '/busy.txt' },
       { consent: true, onFallback: (reason) => fallbacks.push(reason) },
     );
     assert.equal(outcome.state, 'done');
@@ -210,6 +210,11 @@ describe('summaries', () => {
     assert.equal(fallbacks.length, 1);
     const sent = azure.requests.at(-1)!;
     assert.equal(sent.headers['api-key'], AZURE_KEY);
+    // The same rules as for Bedrock: the content delimited as data, and no secret of the connection.
+    const messages = (sent.body as { messages: { role: string; content: string }[] }).messages;
+    assert.equal(messages[0]!.role, 'system');
+    assert.match(messages[1]!.content, /^<<<FILEFERRY-CONTENT-[0-9a-f]{24}\nA busy day\.\n/m);
+    assert.ok(!sentToModels().includes(CANARY), 'the FTP password never reaches a model');
   });
 
   it('uses Azure OpenAI alone when Bedrock is turned off, and when no AWS credentials exist', async () => {

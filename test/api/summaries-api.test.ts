@@ -129,6 +129,7 @@ describe('the API’s summaries service', () => {
             auth: 'key',
             tenantId: null,
             clientId: null,
+            authority: null,
           },
         },
       },

@@ -168,6 +168,26 @@ describe('fileferry summarize', () => {
     assert.equal(bedrock.requests.length, calls);
   });
 
+  it('signs Bedrock requests with the credentials of AWS_PROFILE, as the AWS CLI would', async () => {
+    const credentials = path.join(work, 'aws-credentials');
+    await writeFile(
+      credentials,
+      '[ferry-summaries]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = profile-secret\n',
+    );
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noKeys } = env;
+    bedrock.script({ chunks: ['From the profile.'] });
+    const result = await runCli(newHome(), ['summarize', '--yes', '--region', 'eu-west-1', `${ftpBase}/report.txt`], {
+      ...noKeys,
+      AWS_PROFILE: 'ferry-summaries',
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+    });
+    expectExit(result, 0);
+    assert.equal(result.stdout, 'From the profile.\n');
+    const request = bedrock.requests.at(-1)!;
+    assert.equal(request.accessKeyId, 'AKIDFROMPROFILE');
+    assert.match(String(request.headers.authorization), /\/eu-west-1\/bedrock\/aws4_request/, '--region signs for it');
+  });
+
   it('describes a binary without sending it, and says clearly when Bedrock refuses', async () => {
     await writeFile(path.join(ftp.root, 'photo.png'), Buffer.from(ONE_PIXEL_PNG, 'base64'));
     const calls = bedrock.requests.length;

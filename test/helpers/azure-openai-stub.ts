@@ -51,6 +51,8 @@ export interface AzureOpenAIStubOptions {
   apiKey?: string;
   /** A bearer token accepted in the Authorization header (Entra ID); none when absent. */
   bearerToken?: string;
+  /** Judges a bearer token (an Entra ID stub's isValidAccessToken), instead of one fixed token. */
+  acceptBearer?: (token: string) => boolean;
   behaviour?: (request: AzureOpenAIRequestRecord) => AzureOpenAIBehaviour;
 }
 
@@ -95,7 +97,10 @@ export async function startAzureOpenAIStub(options: AzureOpenAIStubOptions = {})
       });
       const authorised =
         req.headers['api-key'] === apiKey ||
-        (options.bearerToken !== undefined && req.headers.authorization === `Bearer ${options.bearerToken}`);
+        (options.bearerToken !== undefined && req.headers.authorization === `Bearer ${options.bearerToken}`) ||
+        (options.acceptBearer !== undefined &&
+          req.headers.authorization?.startsWith('Bearer ') === true &&
+          options.acceptBearer(req.headers.authorization.slice('Bearer '.length)));
       if (!authorised)
         return sendError(res, 401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.');
       if (req.method !== 'POST' || !deployment || !record.apiVersion)

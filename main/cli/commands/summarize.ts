@@ -7,6 +7,7 @@ import { SUMMARY_SERVICE_NAMES, type SummaryPreview, type SummaryResult } from '
 import { openSummarizer } from '../../core/ai';
 import { dataDir } from '../../core/app-paths';
 import { createLogger } from '../../core/log/logger';
+import { cliEntraInteraction } from '../entra-sign-in';
 import { EXIT, UsageError } from '../exit-codes';
 import { formatBytes, printable } from '../format';
 import { parseAddressArg } from '../locations';
@@ -66,6 +67,8 @@ AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT (or the app's Settings › Summ
       dataDir: dataDir(),
       log,
       credentials: async () => (await connectionStore()).credentials,
+      // An Entra ID sign-in to Azure OpenAI shows its device code here; without a terminal only a cached one works.
+      ...(process.stderr.isTTY ? { entra: cliEntraInteraction(process.env, context.stderr) } : {}),
       chain: {
         ...(values.model ? { model: values.model } : {}),
         ...(values.region ? { region: values.region } : {}),

@@ -3,4 +3,5 @@
 export { Summarizer, consentKey, type SummaryOutcome, type SummaryTarget, type SummarizeOptions } from './summarizer';
 export { SummaryStore, SUMMARIES_FILE } from './store';
 export { modelChain, azureOpenAIConfig, AZURE_OPENAI_ENV, type ChainOptions } from './models/chain';
-export { openSummarizer, AZURE_OPENAI_SECRET, type OpenedSummarizer } from './open';
+export { openSummarizer, type OpenedSummarizer } from './open';
+export { AZURE_OPENAI_SECRET } from './azure-entra';

@@ -5,6 +5,8 @@ import type { SummarySettings } from '../../../shared/api/dto';
 import type { CredentialStore } from '../credentials/store';
 import type { Logger } from '../log/logger';
 import { SettingsStore } from '../settings/store';
+import type { EntraInteraction, MsalTokenCredential } from '../providers/azure-blob/msal-credential';
+import { AZURE_OPENAI_SECRET, azureOpenAIEntraToken } from './azure-entra';
 import { azureOpenAIConfig, AZURE_OPENAI_ENV, modelChain, type ChainOptions } from './models/chain';
 import { SummaryStore } from './store';
 import { Summarizer } from './summarizer';
@@ -15,9 +17,6 @@ import { Summarizer } from './summarizer';
  */
 export const RETRY_BASE_ENV = 'FILEFERRY_SUMMARY_RETRY_MS';
 
-/** Where the Azure OpenAI key lives in the credential store (the OS keychain). */
-export const AZURE_OPENAI_SECRET = { id: 'summaries-azure-openai', field: 'apiKey' } as const;
-
 export interface OpenSummarizerOptions {
   dataDir: string;
   log: Logger;
@@ -26,7 +25,9 @@ export interface OpenSummarizerOptions {
   /** The credential store, opened on first need (it probes the keychain). */
   credentials?: () => Promise<CredentialStore>;
   /** The command line's --model, --region and a test's retry base. */
-  chain?: Omit<ChainOptions, 'azureOpenAIKey'>;
+  chain?: Omit<ChainOptions, 'azureOpenAIKey' | 'azureOpenAITokenProvider'>;
+  /** How a person signs in to Azure OpenAI with Entra ID here (a device code on the terminal, in the window). */
+  entra?: EntraInteraction;
 }
 
 export interface OpenedSummarizer {
@@ -45,11 +46,17 @@ export async function openSummarizer(options: OpenSummarizerOptions): Promise<Op
     ...(Number.isFinite(retryBaseMs) && retryBaseMs >= 0 && process.env[RETRY_BASE_ENV] ? { retryBaseMs } : {}),
     ...options.chain,
   };
+  const entraCredentials = new Map<string, MsalTokenCredential>();
   const summarizer = new Summarizer({
     store,
     log: options.log,
     settings: async () => (await settings.get()).summaries,
-    models: async (current) => modelChain(current, { ...chain, ...(await azureKey(current, options.credentials)) }),
+    models: async (current) =>
+      modelChain(current, {
+        ...chain,
+        ...(await azureKey(current, options.credentials)),
+        ...azureEntra(current, options, entraCredentials),
+      }),
   });
   return { summarizer, ...(setAside ? { setAside } : {}), close: () => store.close() };
 }
@@ -64,4 +71,24 @@ async function azureKey(
   if (process.env[AZURE_OPENAI_ENV.apiKey] || !credentials) return {};
   const key = await (await credentials()).get(AZURE_OPENAI_SECRET.id, AZURE_OPENAI_SECRET.field);
   return key ? { azureOpenAIKey: key } : {};
+}
+
+/** The Entra ID token provider, when Azure OpenAI is configured to sign in with Entra ID. */
+function azureEntra(
+  settings: SummarySettings,
+  options: OpenSummarizerOptions,
+  made: Map<string, MsalTokenCredential>,
+): { azureOpenAITokenProvider?: () => Promise<string> } {
+  const azure = azureOpenAIConfig(settings);
+  if (!azure.endpoint || !azure.deployment || settings.azureOpenAI.auth !== 'entra') return {};
+  const credentials = options.credentials;
+  if (!credentials) return {};
+  return {
+    azureOpenAITokenProvider: azureOpenAIEntraToken(settings.azureOpenAI, {
+      credentials,
+      made,
+      log: options.log,
+      ...(options.entra ? { interaction: options.entra } : {}),
+    }),
+  };
 }

@@ -254,6 +254,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     credentials: store.credentials,
     open: (ref, signal) => browseProviders.get(ref, signal),
     savedName: (id) => connectionNames.get(id),
+    entra: signIns.forSummaries(),
     log: log.child({ component: 'summaries' }),
   });
 

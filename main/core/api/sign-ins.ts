@@ -24,6 +24,11 @@ export class SignIns {
     return { entra: this.interaction({ connectionId: connection.id, connectionName: connection.name }) };
   }
 
+  /** How Azure OpenAI (the summaries' fallback) signs in with Entra ID from the window. */
+  forSummaries(): EntraInteraction {
+    return this.interaction({ connectionId: 'summaries-azure-openai', connectionName: 'Azure OpenAI (summaries)' });
+  }
+
   /** Abandons a waiting sign-in; one that has ended already (or never was) is left alone. */
   cancel(signInId: string): void {
     this.waiting.get(signInId)?.();

@@ -10,6 +10,7 @@ import { AZURE_OPENAI_ENV, AZURE_OPENAI_SECRET, openSummarizer, type OpenedSumma
 import type { CredentialStore } from '../credentials/store';
 import type { SavedName } from '../history/addresses';
 import type { Logger } from '../log/logger';
+import type { EntraInteraction } from '../providers/azure-blob/msal-credential';
 import type { SettingsStore } from '../settings/store';
 import type { CallContext } from './types';
 
@@ -22,6 +23,8 @@ export interface SummariesDeps {
   credentials: CredentialStore;
   open(ref: ConnectionRef, signal?: AbortSignal): Promise<{ provider: Provider; spec: ConnectionSpec }>;
   savedName: SavedName;
+  /** How Azure OpenAI signs in with Entra ID from the window (a device code shown by the renderer). */
+  entra?: EntraInteraction;
   log: Logger;
 }
 
@@ -37,6 +40,7 @@ export class SummariesApi {
       log: this.deps.log,
       settings: this.deps.settings,
       credentials: async () => this.deps.credentials,
+      ...(this.deps.entra ? { entra: this.deps.entra } : {}),
     });
     this.opened.catch(() => (this.opened = undefined));
     return this.opened;

@@ -1,6 +1,6 @@
 // Settings › Summaries: on or off, how much of a file is read, the Bedrock model and region, the Azure OpenAI
 // fallback (endpoint, deployment, and its key, which goes to the keychain through its own call and is never
-// shown back), and forgetting the connections' consents. Text fields apply when they lose the focus or on
+// shown back, or an Entra ID sign-in: tenant and app registration), and forgetting the connections' consents. Text fields apply when they lose the focus or on
 // Enter, each with the settings' own rule (a bad value says why beside the field and changes nothing).
 import { KeyRound } from 'lucide-react';
 import { useEffect, useState } from 'react';
@@ -95,43 +95,73 @@ export function SummarySettingsSection(): React.JSX.Element {
           onCommit={(text) => azure({ deployment: text || null })}
         />
       </div>
-      <div className="field">
-        <label htmlFor="summary-azure-key">Azure OpenAI API key</label>
-        <span className="settings-key">
-          <input
-            id="summary-azure-key"
-            type="password"
-            autoComplete="new-password"
-            spellCheck={false}
-            value={key}
-            placeholder={status?.azureOpenAIKeyStored ? 'Type a new key to replace it' : ''}
-            onChange={(event) => setKey(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Enter' && key) void keyCall(api.summaries.setAzureOpenAIKey({ key }));
-            }}
+      <label className="field">
+        <span>Azure OpenAI sign-in</span>
+        <select
+          value={summaries.azureOpenAI.auth}
+          onChange={(event) => void azure({ auth: event.target.value as 'key' | 'entra' }).then(setFailure)}
+        >
+          <option value="key">API key (kept in the keychain)</option>
+          <option value="entra">Entra ID (a code to enter on Microsoft's sign-in page)</option>
+        </select>
+      </label>
+      {summaries.azureOpenAI.auth === 'entra' ? (
+        <div className="settings-row">
+          <TextSetting
+            label="Tenant ID"
+            value={summaries.azureOpenAI.tenantId ?? ''}
+            placeholder="organizations"
+            onCommit={(text) => azure({ tenantId: text || null })}
           />
-          <button type="button" disabled={!key} onClick={() => void keyCall(api.summaries.setAzureOpenAIKey({ key }))}>
-            Save key
-          </button>
-        </span>
-        <small className="cm-hint">
-          {status?.azureOpenAIKeyFromEnvironment ? 'AZURE_OPENAI_API_KEY is set and is used. ' : ''}
-          {status?.azureOpenAIKeyStored ? (
-            <>
-              <KeyRound size={12} aria-hidden className="cm-secret-icon" /> A key is stored in the keychain.{' '}
-              <button
-                type="button"
-                className="link-button"
-                onClick={() => void keyCall(api.summaries.setAzureOpenAIKey({ key: null }))}
-              >
-                Remove it
-              </button>
-            </>
-          ) : (
-            'No key stored.'
-          )}
-        </small>
-      </div>
+          <TextSetting
+            label="Application (client) ID"
+            value={summaries.azureOpenAI.clientId ?? ''}
+            onCommit={(text) => azure({ clientId: text || null })}
+          />
+        </div>
+      ) : (
+        <div className="field">
+          <label htmlFor="summary-azure-key">Azure OpenAI API key</label>
+          <span className="settings-key">
+            <input
+              id="summary-azure-key"
+              type="password"
+              autoComplete="new-password"
+              spellCheck={false}
+              value={key}
+              placeholder={status?.azureOpenAIKeyStored ? 'Type a new key to replace it' : ''}
+              onChange={(event) => setKey(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' && key) void keyCall(api.summaries.setAzureOpenAIKey({ key }));
+              }}
+            />
+            <button
+              type="button"
+              disabled={!key}
+              onClick={() => void keyCall(api.summaries.setAzureOpenAIKey({ key }))}
+            >
+              Save key
+            </button>
+          </span>
+          <small className="cm-hint">
+            {status?.azureOpenAIKeyFromEnvironment ? 'AZURE_OPENAI_API_KEY is set and is used. ' : ''}
+            {status?.azureOpenAIKeyStored ? (
+              <>
+                <KeyRound size={12} aria-hidden className="cm-secret-icon" /> A key is stored in the keychain.{' '}
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => void keyCall(api.summaries.setAzureOpenAIKey({ key: null }))}
+                >
+                  Remove it
+                </button>
+              </>
+            ) : (
+              'No key stored.'
+            )}
+          </small>
+        </div>
+      )}
       <div className="settings-consents">
         <span className="muted">
           {status
