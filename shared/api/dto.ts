@@ -213,7 +213,10 @@ export const summarySettingsSchema = z.strictObject({
       /** The application (client) ID of an app registration that allows public-client flows (Entra ID). */
       clientId: cloudName.nullable().default(null),
       /** The sign-in authority outside Azure's public cloud; null: https://login.microsoftonline.com/<tenant>. */
-      authority: z.url({ protocol: /^https$/ }).nullable().default(null),
+      authority: z
+        .url({ protocol: /^https$/ })
+        .nullable()
+        .default(null),
     })
     .default({
       endpoint: null,

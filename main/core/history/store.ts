@@ -18,7 +18,14 @@ import {
   type HistoryResult,
 } from '../../../shared/history';
 import { FerryError } from '../../../shared/errors';
-import { isDamagedDatabase, migrate, openDatabase, setAsideDatabase, type SqlDatabase, type SqlValue } from '../db/sqlite';
+import {
+  isDamagedDatabase,
+  migrate,
+  openDatabase,
+  setAsideDatabase,
+  type SqlDatabase,
+  type SqlValue,
+} from '../db/sqlite';
 import { HISTORY_MIGRATIONS } from './schema';
 
 export const HISTORY_FILE = 'history.db';
