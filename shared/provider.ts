@@ -60,7 +60,17 @@ export interface Capabilities {
   reportedHashesFromStream?: boolean;
   /** Precision of `modified` in ms (1000 for MDTM seconds, 1 for local), or null when unknown/absent. */
   modTimePrecisionMs: number | null;
-  /** Whether write() can set the modification time. */
+  /**
+   * What `modified` in list() is: 'exact', each file's own modification time (at modTimePrecisionMs); 'stored',
+   * only when the object was stored (S3: a listing carries no user metadata), while stat() gives the file's own
+   * time where the object keeps one (rclone's X-Amz-Meta-Mtime). A caller that needs a file's own time (to set
+   * it on a copy, or to compare for if-newer or sync) asks stat() for files listed 'stored'. Absent: 'exact'.
+   */
+  listedModTime?: 'exact' | 'stored';
+  /**
+   * Whether write() can set the modification time (options.modified): on the file itself (local, FTP MFMT), or
+   * kept with the object in rclone's convention and given back by stat() (S3 X-Amz-Meta-Mtime, Azure `mtime`).
+   */
   setModTime: boolean;
   /** read() honours offset (FTP REST, HTTP Range). */
   resumableRead: boolean;
@@ -88,6 +98,12 @@ export interface Capabilities {
   maxConnections: number;
   /** Folders exist on their own (false for bucket stores, where a folder is a prefix). */
   emptyFolders: boolean;
+  /**
+   * A folder is the prefix of the objects in it, and mkdir() writes a marker object so that an empty one shows
+   * (S3 "dir/", Azure Blob's hdi_isfolder blob). A file's folder then needs no mkdir() before the file is written,
+   * and a copy writes a marker only for a folder that stays empty, as rclone does. Absent: false.
+   */
+  folderMarkers?: boolean;
   /** rename() of a file is a cheap server-side operation. */
   cheapRename: boolean;
   /** copy() takes CopyOptions.commitAs (with CopyOptions.size): it checks the copy's size and renames it itself. */
@@ -123,9 +139,16 @@ export interface MkdirOptions extends CallOptions {
    * being created. A transfer creates the folders it writes into, but never a bucket from a mistyped name.
    */
   foldersOnly?: boolean;
+  /**
+   * With capabilities.folderMarkers: only make sure the bucket or container that holds `path` is there (created,
+   * or NotFound with foldersOnly), and write no folder marker: the files written below make the folders show.
+   */
+  rootOnly?: boolean;
 }
 
 export interface CopyOptions extends CallOptions {
+  /** As WriteOptions.impliedFolders: the folders above `to` may not exist yet. */
+  impliedFolders?: boolean;
   /** The copy's storage class or access tier, as for WriteOptions.storageClass; default: the connection's. */
   storageClass?: string;
   /** Bytes the site has copied so far, where it tells (S3 part by part, Azure as it reports a pending copy). */
@@ -204,12 +227,25 @@ export interface WriteOptions extends CallOptions {
   offset?: number;
   /** Set the target's modification time after the write, where setModTime. */
   modified?: number;
+  /**
+   * The whole file's MD5 (hex, lower case), when the caller knows it before writing (the source's listing or
+   * stat carried it): kept where the service keeps one, so other tools can check the file (S3
+   * X-Amz-Meta-Md5chksum, rclone's key, for a multipart object whose ETag is no MD5; Azure Content-MD5 on a blob
+   * committed from blocks). A provider may also keep an MD5 it computed itself while writing.
+   */
+  md5?: string;
   /** Resume state from an earlier interrupted write (resumableWrite 'token'). */
   resumeToken?: ResumeToken;
   /** Called whenever the provider's resume state changes, so the queue can persist it. */
   onResumeToken?: (token: ResumeToken | undefined) => void;
   /** Provider-specific upload settings (S3 storage class, Azure access tier). */
   storageClass?: string;
+  /**
+   * With capabilities.folderMarkers: the folders above `path` may not exist yet (a copy of a tree writes a
+   * folder's files without making the folder first), and the file is written all the same, its own name making
+   * them show. Without it, a missing parent folder is NotFound, as on a disk.
+   */
+  impliedFolders?: boolean;
 }
 
 export interface FromUrlWriteOptions extends WriteOptions {

@@ -36,6 +36,11 @@ export type FileState = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 
 export interface Progress {
   /** Bytes moved so far (including bytes skipped by a resume). */
   bytesDone: number;
+  /**
+   * Of bytesDone, those of files that failed: moved while they ran, but they did not arrive. Absent when none.
+   * A summary of what a run copied counts bytesDone − bytesFailed.
+   */
+  bytesFailed?: number;
   /** Total bytes, when known. */
   bytesTotal?: number;
   /** Bytes per second over a recent window. */

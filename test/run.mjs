@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: everything a fresh machine needs to prove FileFerry works, in order —
-//   1. system packages the tests use (vsftpd, pyftpdlib, gnome-keyring, dbus, chromium, libsecret), installed
+//   1. system packages the tests use (vsftpd, pyftpdlib, gnome-keyring, dbus, chromium, libsecret, rclone), installed
 //      when root;
 //   2. keytar built against libsecret (it is an optional dependency, so `npm ci` may have skipped it), and
 //      Node 22 from the npm registry (Electron's Node major) for the tests of what only that runtime runs;
@@ -26,6 +26,8 @@ const APT_PACKAGES = [
   'vsftpd',
   'python3-pyftpdlib',
   'python3-openssl',
+  // rclone: the peer whose metadata conventions (mtime, md5chksum) FileFerry keeps on S3 and Azure.
+  'rclone',
 ];
 const START = Date.now();
 
@@ -44,7 +46,7 @@ function commandExists(name) {
 }
 
 function missingSystemDeps() {
-  const missing = ['vsftpd', 'gnome-keyring-daemon', 'dbus-run-session', 'chromium'].filter(
+  const missing = ['vsftpd', 'gnome-keyring-daemon', 'dbus-run-session', 'chromium', 'rclone'].filter(
     (name) => !commandExists(name) && !existsSync(`/usr/sbin/${name}`),
   );
   if (spawnSync('pkg-config', ['--exists', 'libsecret-1'], { stdio: 'ignore' }).status !== 0)

@@ -110,7 +110,8 @@ export async function runTransfer(
       // The engine counts a refused file as skipped; the summary tells it from one the policy skipped.
       filesSkipped: final.filesSkipped - filesRefused,
       filesRefused,
-      bytes: final.progress.bytesDone,
+      // What arrived: a file that failed moved bytes that are not there.
+      bytes: final.progress.bytesDone - (final.progress.bytesFailed ?? 0),
       seconds: (Date.now() - started) / 1000,
       exitCode,
       ...(final.error ? { error: final.error } : {}),

@@ -242,7 +242,18 @@ export async function startFromUrlProxy(azurite: AzuriteServer): Promise<FromUrl
     const body = await fetchSource(res, source, undefined);
     if (!body) return;
     const tier = req.headers['x-ms-access-tier'] as string | undefined;
-    const result = await blobFromPath(url).upload(body, body.length, tier ? { tier } : {});
+    // The blob's own metadata and Content-MD5, as Azure keeps them from the request.
+    const metadata = Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([name]) => name.startsWith('x-ms-meta-'))
+        .map(([name, value]) => [name.slice('x-ms-meta-'.length), String(value)]),
+    );
+    const md5 = req.headers['x-ms-blob-content-md5'] as string | undefined;
+    const result = await blobFromPath(url).upload(body, body.length, {
+      ...(tier ? { tier } : {}),
+      metadata,
+      ...(md5 ? { blobHTTPHeaders: { blobContentMD5: Buffer.from(md5, 'base64') } } : {}),
+    });
     res.writeHead(201, {
       etag: result.etag ?? '',
       'last-modified': result.lastModified?.toUTCString() ?? new Date().toUTCString(),

@@ -9,6 +9,9 @@
 // ongoing-request="false", finished). It also decodes x-amz-copy-source with decodeURI, so keys with
 // "#", "?", "&" or "+" cannot be copied, and an UploadPart to an unknown upload id silently recreates it. The
 // middleware below adds exactly these, each following AWS's documented behaviour; everything else is s3rver's.
+// One fix is in its store instead: a listing with a delimiter misses the common prefix of keys two or more
+// levels down ("y/a/b/c.txt" listed under "y/" gives no "y/a/") unless an object sits one level down, since its
+// folder walk stops below the first delimiter; AWS finds them (see the walk patch in serve()).
 //
 // Every request the server answers is reported to the test (method, URL, status), so tests can count
 // requests, e.g. how many UploadPart calls a resumed upload made.
@@ -216,6 +219,12 @@ async function serve(
   accessKey?: { id: string; secret: string },
 ): Promise<void> {
   const require = createRequire(import.meta.url);
+  // Before s3rver's store loads (it takes `walk` by destructuring): walk every folder of the bucket. The store
+  // still filters each key by prefix, startAfter and delimiter; its folder filter only saved time, and stopped
+  // the walk short of keys whose common prefix it then never reported.
+  const utils = require('s3rver/lib/utils') as { walk: (dir: string, filter?: unknown) => Iterable<string> };
+  const walk = utils.walk;
+  utils.walk = (dir: string) => walk(dir);
   const S3rver = require('s3rver');
   if (accessKey) require('s3rver/lib/models/account').DUMMY_ACCOUNT.createKeyPair(accessKey.id, accessKey.secret);
   const S3Error = require('s3rver/lib/models/error');

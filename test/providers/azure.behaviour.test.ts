@@ -114,13 +114,16 @@ describe('azure-blob provider behaviour (Azurite)', () => {
         // bytes it staged (the service does not check it), so the engine does not hash them again.
         reportedHashes: ['md5'],
         reportedHashesFromStream: true,
-        modTimePrecisionMs: 1000,
-        setModTime: false,
+        // The file's own time, kept in rclone's `mtime` metadata, which listings include.
+        modTimePrecisionMs: 1,
+        listedModTime: 'exact',
+        setModTime: true,
         resumableRead: true,
         resumableWrite: 'token',
         atomicWrite: true,
         maxConnections: 4,
         emptyFolders: true,
+        folderMarkers: true,
         cheapRename: false,
         // Blocks are copied out of each chunk before the next is pulled: an FTP source may reuse its buffers.
         writeReleasesChunks: true,

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3SpecSchema } from '../../shared/connection';
-import { FerryError } from '../../shared/errors';
 import type { Provider, ResumeToken } from '../../shared/provider';
 import { createLogger } from '../../main/core/log/logger';
 import { copyLimits, openS3Provider, s3SpecFromEnvironment } from '../../main/core/providers/s3';
@@ -18,23 +17,11 @@ import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/patte
 import { s3rverClient, startS3rver, type S3rverServer, type S3SpecInput } from '../helpers/s3rver';
 import { startStsStub } from '../helpers/sts-stub';
 import { expectCode } from '../helpers/expect-error';
+import { failingAfter } from '../helpers/failing-source';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'behaviour';
 const log = createLogger({ test: 's3-behaviour' });
-
-/** Yields the pattern, then fails once `failAfter` bytes have been handed out (a dropped source). */
-async function* failingAfter(seed: string, size: number, failAfter: number): AsyncGenerator<Uint8Array> {
-  let sent = 0;
-  for await (const chunk of patternBytes(seed, size)) {
-    const room = failAfter - sent;
-    if (room <= 0) break;
-    const piece = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    sent += piece.length;
-    yield piece;
-  }
-  throw new FerryError('Network', 'the source connection dropped (injected by the test)');
-}
 
 async function listAll(provider: Provider, path: string) {
   const entries = [];
@@ -352,10 +339,16 @@ describe('s3 provider behaviour (s3rver)', () => {
     assert.equal(result.hashes?.md5, md5);
     assert.equal((await provider.stat('/md5/small.bin')).hashes?.md5, md5);
     assert.deepEqual(provider.capabilities.hashes, [], 'no hash() that would have to download the object');
-    // Up to one part; above it the upload is multipart and its ETag no MD5, as the capabilities say.
+    // Up to one part; above it the upload is multipart and its ETag no MD5, as the capabilities say. A multipart
+    // upload from byte 0 still reports the MD5 of the bytes it sent (kept as md5chksum: s3.md5chksum.test.ts).
     assert.equal(provider.capabilities.reportedHashesUpTo, 5 * MiB);
     assert.ok((await provider.write('/md5/one-part.bin', patternBytes('md5', 5 * MiB))).hashes?.md5);
-    assert.equal((await provider.write('/md5/two-parts.bin', patternBytes('md5', 5 * MiB + 1))).hashes, undefined);
+    assert.equal(
+      (await provider.write('/md5/two-parts.bin', patternBytes('md5', 5 * MiB + 1))).hashes?.md5,
+      createHash('md5')
+        .update(await collect(patternBytes('md5', 5 * MiB + 1)))
+        .digest('hex'),
+    );
 
     const url = await provider.readUrl!('/md5/small.bin', { expiresInSeconds: 60 });
     assert.match(url, /X-Amz-Signature=/);
@@ -383,7 +376,11 @@ describe('s3 provider behaviour (s3rver)', () => {
     assert.equal(file.size, 100);
     await expectCode(provider.stat('/probe/missing'), 'NotFound');
     await expectCode(provider.stat('/probe/b-0'), 'NotFound', /does not exist/);
-    assert.equal((await server.requests()).length, 3, 'one request per stat of a file or a missing key');
+    // A file also costs a HEAD, for its metadata (the mtime), unless only its size is wanted (justWritten).
+    assert.equal((await server.requests()).length, 4, 'one request per stat of a missing key, two of a file');
+    await server.clearRequests();
+    assert.equal((await provider.stat('/probe/a', { justWritten: true })).size, 100);
+    assert.equal((await server.requests()).length, 1, 'one request for the size of a file just written');
     assert.equal((await provider.stat('/probe/b')).type, 'folder');
     assert.equal((await provider.stat('/probe/b-07')).size, 10);
     // A fresh provider has no folder cache: the probe itself must find the folder past the siblings.

@@ -277,6 +277,8 @@ describe('service-to-service copies S3 → Azure', () => {
     assert.match(fresh.done.error?.message ?? '', /md5/);
     await assert.rejects(azure.stat('/verify/new.bin'), { code: 'NotFound' });
 
+    // The failed copy left no folder behind (a bucket store's folder is its files' prefix): make it.
+    await azure.mkdir('/verify');
     await azure.write('/verify/old.bin', patternBytes('older', 1000), { size: 1000 });
     const replaced = await run(
       { source: [localRef(src), '/v.bin'], target: [lying, '/verify/old.bin'] },

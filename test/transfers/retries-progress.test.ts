@@ -66,6 +66,9 @@ describe('retries, concurrency and progress (local → local)', () => {
     assert.match(done.error?.message ?? '', /connection reset by peer \(gave up after 3 attempts\)/);
     assert.equal(offsets.length, 3);
     assert.deepEqual(await treeOf(dst), [], 'the temporary of a failed file is removed');
+    // What moved for the failed file is counted, and said to be what did not arrive (a summary counts 0).
+    assert.equal(done.progress.bytesDone, 150_000);
+    assert.equal(done.progress.bytesFailed, 150_000);
   });
 
   it('does not retry errors that are not transient', async () => {

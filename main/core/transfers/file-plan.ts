@@ -79,7 +79,9 @@ function listedFacts(ctx: FileTransferContext): TargetFacts | undefined {
   if (!listed || mayResume(policy) || file.resumeToken) return undefined;
   const final = listed.final;
   if (final?.type === 'file') {
-    if (policy === 'if-newer' && final.modified === undefined) return undefined;
+    // A listing's time of a bucket store is when the object was stored, not the file's own time: stat it.
+    if (policy === 'if-newer' && (final.modified === undefined || ctx.target.capabilities.listedModTime === 'stored'))
+      return undefined;
     if (policy === 'if-size-differs' && final.size === undefined) return undefined;
   }
   return factsOf(file.target, final);

@@ -275,6 +275,10 @@ async function attemptOnce(
       };
     }
     if (target.capabilities.setModTime && file.modified !== undefined) options.modified = file.modified;
+    // The whole file's MD5 as the source vouches for it, for a target that keeps one for other tools to check.
+    if (file.hashes?.md5) options.md5 = file.hashes.md5;
+    // A bucket store's folder is the prefix of its files: the walk made no marker for a folder that gets files.
+    if (target.capabilities.folderMarkers) options.impliedFolders = true;
     if (ctx.storageClass) options.storageClass = ctx.storageClass;
     try {
       written = await target.write(writePath, counted, options);
@@ -307,6 +311,7 @@ async function attemptOnce(
     written,
     plan,
     digest: hasher?.digest('hex'),
+    handedMd5: file.hashes?.md5 !== undefined && written !== undefined,
     signal,
   });
   started.verifying = false;

@@ -69,6 +69,9 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
   const avoid = source === target && isInside(request.source.path, targetRoot) ? targetRoot : undefined;
 
   const pending: PendingFolder[] = [{ from: request.source.path, to: targetRoot }];
+  // A listing of 'stored' times (S3) gives when each object was stored, not the file's own time: the copy asks
+  // stat() for that where it needs it (to keep it on the copy, to compare for if-newer).
+  const exactTimes = source.capabilities.listedModTime !== 'stored';
   const takeTurn = ctx.takeTurn ?? turnTaker();
   while (pending.length > 0) {
     throwIfAborted(signal);
@@ -76,10 +79,14 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
     if (!isInside(targetRoot, folder.to))
       throw new FerryError('InvalidInput', `Refusing to write outside ${targetRoot}.`);
     let created = false;
-    if (folder.to !== '/' && !folder.refused) {
+    // Where folders exist on their own, each is made before its files; on a bucket store a folder is the prefix
+    // of its objects and a marker object is written only for one that stays empty (below), as rclone does.
+    const markers = target.capabilities.folderMarkers === true;
+    // On a bucket store only the root is checked (its bucket must exist), and no marker written for it.
+    if (folder.to !== '/' && !folder.refused && (!markers || folder.to === targetRoot)) {
       try {
-        created =
-          (await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }))) === true;
+        const options = { signal, foldersOnly: true, ...(markers ? { rootOnly: true } : {}) };
+        created = (await withSlot(ctx, [target], () => target.mkdir(folder.to, options))) === true;
       } catch (error) {
         // A subfolder the target refuses (a link leading out of the target folder, no permission) fails the
         // files below it, each counted and reported; the rest of the tree is still copied.
@@ -89,6 +96,7 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
     }
     // At once: a cancel that comes while the folder is listed must still find what was created to remove it.
     ctx.onFolder?.(created ? folder.to : undefined);
+    let entries = 0;
     const subfolders: PendingFolder[] = [];
     // What the target folder holds: nothing when the walk just created it, else one listing of it.
     const known =
@@ -104,6 +112,7 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
       for await (const page of source.list(folder.from, { signal, onSkipped })) {
         const files = refused;
         refused = [];
+        entries += page.length;
         for (const entry of page) {
           const problem = nameProblem(entry.name, target.capabilities.nameRules);
           if (problem !== undefined) {
@@ -120,9 +129,9 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
           } else if (isTempName(entry.name)) {
             ctx.warn(`Skipped ${from}: it is an unfinished FileFerry transfer.`);
           } else if (folder.refused) {
-            files.push({ ...fileRecord(from, to, entry), state: 'failed', error: folder.refused.toJSON() });
+            files.push({ ...fileRecord(from, to, entry, exactTimes), state: 'failed', error: folder.refused.toJSON() });
           } else {
-            const record = fileRecord(from, to, entry);
+            const record = fileRecord(from, to, entry, exactTimes);
             if (known) record.listed = listedFor(known, to, listedAt);
             files.push(record);
           }
@@ -132,6 +141,10 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
       }
       if (refused.length > 0) ctx.onFiles(refused);
     });
+    if (entries === 0 && target.capabilities.folderMarkers && folder.to !== '/' && !folder.refused) {
+      const made = await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }));
+      ctx.onFolder?.(made === true ? folder.to : undefined);
+    }
     // Reverse so the stack visits subfolders in listing order.
     pending.push(...subfolders.reverse());
   }
@@ -154,7 +167,11 @@ async function planSingleFile(ctx: WalkContext, entry: Entry): Promise<PlannedFi
   if (to === '/') throw new FerryError('InvalidInput', 'The target must name a file or a folder, not the root alone.');
   assertTargetHolds(target, baseName(to));
   const parent = parentPath(to);
-  if (parent !== '/') await withSlot(ctx, [target], () => target.mkdir(parent, { signal, foldersOnly: true }));
+  // On a bucket store the file's own name makes its folder (WriteOptions.impliedFolders): no marker for it.
+  if (parent !== '/') {
+    const rootOnly = target.capabilities.folderMarkers === true;
+    await withSlot(ctx, [target], () => target.mkdir(parent, { signal, foldersOnly: true, rootOnly }));
+  }
   const record = fileRecord(request.source.path, to, entry);
   if (listed) record.listed = listed;
   return record;
@@ -229,10 +246,11 @@ function refusedRecord(folder: { from: string; to: string }, skipped: SkippedNam
   };
 }
 
-function fileRecord(source: string, target: string, entry: Entry): PlannedFile {
+/** A file to copy, with what its entry says of it; `exactTime` false: the entry's time is not the file's own. */
+function fileRecord(source: string, target: string, entry: Entry, exactTime = true): PlannedFile {
   const record: PlannedFile = { source, target, state: 'pending', bytesDone: 0, attempts: 0 };
   if (entry.size !== undefined) record.size = entry.size;
-  if (entry.modified !== undefined) record.modified = entry.modified;
+  if (entry.modified !== undefined && exactTime) record.modified = entry.modified;
   if (entry.hashes && Object.keys(entry.hashes).length > 0) record.hashes = { ...entry.hashes };
   return record;
 }

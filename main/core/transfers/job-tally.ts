@@ -81,7 +81,7 @@ export class JobTally {
       id: record.id,
       request: record.request,
       state: record.state,
-      progress: progressOf(counts.bytesDone, total, rate),
+      progress: progressOf(counts.bytesDone, total, rate, counts.bytesFailed),
       filesTotal: counts.total,
       filesDone: counts.done,
       filesFailed: counts.failed,

@@ -41,8 +41,9 @@ export class RateMeter {
   }
 }
 
-export function progressOf(bytesDone: number, bytesTotal: number | undefined, rate: number): Progress {
+export function progressOf(bytesDone: number, bytesTotal: number | undefined, rate: number, bytesFailed = 0): Progress {
   const progress: Progress = { bytesDone, rate: Math.round(rate) };
+  if (bytesFailed > 0) progress.bytesFailed = bytesFailed;
   if (bytesTotal !== undefined) progress.bytesTotal = bytesTotal;
   if (bytesTotal !== undefined && rate > 0)
     progress.etaSeconds = Math.max(0, Math.ceil((bytesTotal - bytesDone) / rate));

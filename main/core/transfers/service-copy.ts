@@ -112,6 +112,7 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<ServiceCop
         onProgress: ctx.progress,
         ...(ctx.storageClass ? { storageClass: ctx.storageClass } : {}),
         ...(entry.modified !== undefined ? { modified: entry.modified } : {}),
+        ...(target.capabilities.folderMarkers ? { impliedFolders: true } : {}),
         size: entry.size,
         ...(commitAs !== undefined ? { commitAs } : {}),
       });
@@ -121,6 +122,9 @@ export async function copyByService(ctx: ServiceCopyContext): Promise<ServiceCop
       throwIfAborted(signal);
       const options: FromUrlWriteOptions = { size: entry.size, signal, onProgress: ctx.progress };
       if (ctx.storageClass) options.storageClass = ctx.storageClass;
+      if (target.capabilities.folderMarkers) options.impliedFolders = true;
+      if (target.capabilities.setModTime && entry.modified !== undefined) options.modified = entry.modified;
+      if (entry.hashes?.md5) options.md5 = entry.hashes.md5;
       wrote = true;
       written = await target.writeFromUrl!(writePath, url, options);
     }

@@ -110,6 +110,11 @@ export interface CopyToVerify {
   plan: VerificationPlan;
   /** The inline digest of plan.algorithm, when plan.inline (plan.digestFromTarget: taken from `written`). */
   digest: string | undefined;
+  /**
+   * The write was handed the source's MD5 (WriteOptions.md5), which the target may keep as its own (Azure's
+   * Content-MD5 after a resume): an MD5 the target gives back later is then no word on the bytes it holds.
+   */
+  handedMd5?: boolean;
   signal: CancelSignal;
 }
 
@@ -139,12 +144,15 @@ export async function verifyCopy(copy: CopyToVerify): Promise<Verified> {
   // The target was to hash what it was handed and did not: there is no digest to compare.
   if (plan.digestFromTarget && digest === undefined) return bySize;
   if (digest !== undefined) await checkSourceRead(copy, algorithm, digest);
+  const echoed = copy.handedMd5 === true && algorithm === 'md5';
   const targetHash =
     lower(written?.hashes?.[algorithm]) ??
-    lower(stored?.hashes?.[algorithm]) ??
-    (target.capabilities.hashes.includes(algorithm)
-      ? await requireHash(target, writePath, algorithm, signal)
-      : undefined);
+    (echoed
+      ? undefined
+      : (lower(stored?.hashes?.[algorithm]) ??
+        (target.capabilities.hashes.includes(algorithm)
+          ? await requireHash(target, writePath, algorithm, signal)
+          : undefined)));
   // A target that announced the hash but did not report it this time (an S3 multipart upload) has none.
   if (targetHash === undefined) return bySize;
   const agreed: Verified = { check: algorithm, value: targetHash.toLowerCase() };

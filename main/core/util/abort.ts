@@ -17,17 +17,17 @@ export function onAbort(signal: CancelSignal | undefined, onAbortFn: () => void)
   return () => signal.removeEventListener('abort', onAbortFn);
 }
 
-/** Resolves after `ms`, or rejects with Cancelled when the signal fires first. */
-export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
+/** Resolves after `ms`, or rejects with Cancelled (naming `what`) when the signal fires first. */
+export function sleep(ms: number, signal?: CancelSignal, what?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelledError());
+    if (signal?.aborted) return reject(cancelledError(what));
     const timer = setTimeout(() => {
       detach();
       resolve();
     }, ms);
     const detach = onAbort(signal, () => {
       clearTimeout(timer);
-      reject(cancelledError());
+      reject(cancelledError(what));
     });
   });
 }
@@ -36,11 +36,11 @@ export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
  * Settles as `promise` does, or rejects with Cancelled as soon as `signal` fires (the promise goes on; its
  * outcome is then ignored here).
  */
-export function raceAbort<T>(promise: Promise<T>, signal: CancelSignal | undefined): Promise<T> {
+export function raceAbort<T>(promise: Promise<T>, signal: CancelSignal | undefined, what?: string): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(cancelledError());
+  if (signal.aborted) return Promise.reject(cancelledError(what));
   return new Promise<T>((resolve, reject) => {
-    const detach = onAbort(signal, () => reject(cancelledError()));
+    const detach = onAbort(signal, () => reject(cancelledError(what)));
     promise.then(
       (value) => {
         detach();

@@ -9,12 +9,11 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { cancelledError, FerryError } from '../../../../shared/errors';
+import { sdkRegion } from '../../util/aws-region';
 import { networkFailure, rootMessage } from './network';
 import { DEFAULT_RETRY_POLICY, streamWithRetries, type RetryPolicy } from './retry';
 import { modelError, type ModelFailure, type ModelRequest, type ModelUsage, type SummaryModel } from './types';
 
-/** Where Bedrock's Claude models are most widely enabled; used when neither the option nor the SDK names one. */
-export const FALLBACK_REGION = 'us-east-1';
 /**
  * A stream that stays silent this long is given up as unavailable (and retried if nothing was shown yet). Long
  * enough for a large prompt's first token, short enough that a stalled answer does not hang a summary forever.
@@ -61,7 +60,8 @@ export function createBedrockModel(options: BedrockModelOptions): SummaryModel {
 
 async function createSetup(options: BedrockModelOptions): Promise<BedrockSetup> {
   const profile = options.profile ? { profile: options.profile } : {};
-  const region = options.region ?? (await sdkRegion(options.profile));
+  const region =
+    options.region ?? (await sdkRegion(new BedrockRuntimeClient(options.profile ? { profile: options.profile } : {})));
   const config: BedrockRuntimeClientConfig = {
     region,
     ...profile,
@@ -73,18 +73,6 @@ async function createSetup(options: BedrockModelOptions): Promise<BedrockSetup> 
     requestHandler: { requestTimeout: IDLE_TIMEOUT_MS },
   };
   return { client: new BedrockRuntimeClient(config), region };
-}
-
-/** The region the SDK would find on its own (AWS_REGION, the profile's region), else us-east-1. */
-async function sdkRegion(profile: string | undefined): Promise<string> {
-  const probe = new BedrockRuntimeClient(profile ? { profile } : {});
-  try {
-    return await probe.config.region();
-  } catch {
-    return FALLBACK_REGION;
-  } finally {
-    probe.destroy();
-  }
 }
 
 async function converseOnce(

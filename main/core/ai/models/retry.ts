@@ -5,6 +5,7 @@
 // never called again, whatever the SDK underneath is still doing.
 import { cancelledError, FerryError } from '../../../../shared/errors';
 import { backoffDelay } from '../../transfers/backoff';
+import { raceAbort, sleep } from '../../util/abort';
 import { modelFailureOf, type ModelFailure, type ModelRequest, type ModelUsage } from './types';
 
 export interface RetryPolicy {
@@ -42,52 +43,18 @@ export async function streamWithRetries(
   for (let count = 1; ; count++) {
     if (signal?.aborted) throw cancelledError(WHAT);
     try {
-      return await untilAborted(attempt(forward), signal);
+      // An SDK that has closed its stream on abort may still wait for an event that never comes: the cancel
+      // does not wait for it.
+      return await raceAbort(attempt(forward), signal, WHAT);
     } catch (error) {
       if (signal?.aborted) throw isCancelled(error) ? error : cancelledError(WHAT);
       const failure = modelFailureOf(error);
       if (delivered || count >= policy.maxAttempts || !failure || !RETRIED.has(failure)) throw error;
-      await sleep(backoffDelay(count, policy.baseMs), signal);
+      await sleep(backoffDelay(count, policy.baseMs), signal, WHAT);
     }
   }
 }
 
 function isCancelled(error: unknown): boolean {
   return error instanceof FerryError && error.code === 'Cancelled';
-}
-
-/**
- * Settles with `work`, or rejects with Cancelled as soon as the signal fires: an SDK that has closed its
- * stream on abort may still be waiting for an event that never comes.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(cancelledError(WHAT));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelledError(WHAT));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

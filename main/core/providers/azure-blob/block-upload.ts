@@ -10,8 +10,9 @@
 //
 // Integrity: the whole file's MD5 is computed while streaming and stored as Content-MD5 at commit (the
 // service stores but does not check it, so comparisons are client-side), and the committed block list is
-// read back (checkCommitted). A resumed upload did not see its
-// first bytes, so it cannot compute the whole-file MD5 and stores none. A per-block MD5
+// read back (checkCommitted). A resumed upload did not see its first bytes, so it cannot compute the
+// whole-file MD5: it stores the one the caller knows (WriteOptions.md5), so that other tools can check the
+// blob, and reports none of its own. A per-block MD5
 // (transactionalContentMD5, which the service verifies) guards a block in transit; it is sent only over
 // plain HTTP (emulators, private endpoints). Over HTTPS, TLS already rejects any altered byte, so a second
 // MD5 pass over every byte (≈1.3 s of CPU per GiB, the largest CPU cost of an upload) would buy nothing.
@@ -24,12 +25,13 @@ import { onAbort } from '../../util/abort';
 import { PartReader } from '../../util/part-reader';
 import { isTlsUrl, slicedBody } from '../../util/sliced-body';
 import { azureStatus } from './errors';
+import { modTimeMetadata } from './mod-time';
 import { BoundedParallel } from './parallel';
 import type { AzureTier } from './tiers';
 
 const MiB = 1024 * 1024;
 export const MAX_BLOCKS = 50_000;
-const MAX_BLOCK_SIZE = 4000 * MiB;
+export const MAX_BLOCK_SIZE = 4000 * MiB;
 
 export interface BlockResumeToken extends ResumeToken {
   kind: 'azure-blocks';
@@ -172,6 +174,7 @@ export async function uploadBlocks(
           md5InTransit: md5PerBlock,
           sliced,
           tier: options.tier,
+          metadata: modTimeMetadata(options.modified),
         });
         options.onResumeToken?.(undefined);
         return result;
@@ -211,9 +214,12 @@ export async function uploadBlocks(
     checkDelivered();
     const ids = Array.from({ length: index }, (_, i) => blockId(token.tag, i));
     const md5 = wholeMd5?.digest();
+    const contentMd5 = md5 ?? knownMd5(options.md5);
+    const metadata = modTimeMetadata(options.modified);
     await blob.commitBlockList(ids, {
       abortSignal,
-      ...(md5 ? { blobHTTPHeaders: { blobContentMD5: md5 } } : {}),
+      ...(contentMd5 ? { blobHTTPHeaders: { blobContentMD5: contentMd5 } } : {}),
+      ...(metadata ? { metadata } : {}),
       ...(options.tier ? { tier: options.tier } : {}),
     });
     options.onResumeToken?.(undefined);
@@ -228,8 +234,15 @@ export async function uploadBlocks(
   }
 }
 
+/** The caller's whole-file MD5 (hex) as Content-MD5 bytes; undefined unless it is one. */
+export function knownMd5(hex: string | undefined): Buffer | undefined {
+  return hex && /^[0-9a-f]{32}$/i.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+}
+
 interface PutWholeOptions {
   abortSignal: AbortSignal;
+  /** The blob's metadata (its `mtime`), if any. */
+  metadata: Record<string, string> | undefined;
   /** Have the service check the body's MD5 (plain HTTP, as for a block). */
   md5InTransit: boolean;
   sliced: boolean;
@@ -247,6 +260,7 @@ async function putWhole(blob: BlockBlobClient, body: Buffer, options: PutWholeOp
   const uploadOptions: BlockBlobUploadOptions & { transactionalContentMD5?: Uint8Array } = {
     abortSignal: options.abortSignal,
     blobHTTPHeaders: { blobContentMD5: md5 },
+    ...(options.metadata ? { metadata: options.metadata } : {}),
     ...(options.md5InTransit ? { transactionalContentMD5: md5 } : {}),
     ...(options.tier ? { tier: options.tier } : {}),
   };

@@ -12,14 +12,13 @@ import type { AzureTier } from './tiers';
 /** Parallel requests for many-blob operations. */
 const TREE_CONCURRENCY = 8;
 
-/** Creates the marker of every level of `key` ("a/", "a/b/", …). Existing markers are kept as they are. */
+/** Creates the markers of the folders `keys` ("a", "a/b" → "a/", "a/b/"). Existing markers are kept as they are. */
 export async function createFolderMarkers(
   container: ContainerClient,
-  key: string,
+  keys: readonly string[],
   abortSignal?: AbortSignal,
 ): Promise<void> {
-  const segments = key.split('/');
-  const markers = segments.map((_, i) => folderMarker(segments.slice(0, i + 1).join('/')));
+  const markers = keys.map(folderMarker);
   await forEachParallel(markers, TREE_CONCURRENCY, async (marker) => {
     try {
       // hdi_isfolder is how ADLS Gen2 marks directories; tools that know it show the marker as a folder too.
@@ -115,9 +114,15 @@ export async function copyBlob(
   abortSignal?: AbortSignal,
   tier?: AzureTier,
   onProgress?: (bytesDone: number) => void,
+  metadata?: Record<string, string>,
 ): Promise<void> {
-  // A SAS-authorised client's URL carries the SAS, which also authorises reading the source.
-  const poller = await target.beginCopyFromURL(source.url, { abortSignal, ...(tier ? { tier } : {}) });
+  // A SAS-authorised client's URL carries the SAS, which also authorises reading the source. Without
+  // `metadata` the copy keeps the source's (its `mtime` among them).
+  const poller = await target.beginCopyFromURL(source.url, {
+    abortSignal,
+    ...(tier ? { tier } : {}),
+    ...(metadata ? { metadata } : {}),
+  });
   // The SDK types the state as the generic one; what it returns is its copy state, which holds the copy id.
   const { copyId, isCompleted } = poller.getOperationState() as BlobBeginCopyFromUrlPollState;
   let status = isCompleted ? 'success' : 'pending';

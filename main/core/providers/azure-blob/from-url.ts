@@ -8,7 +8,9 @@ import { FerryError } from '../../../../shared/errors';
 import { redact } from '../../../../shared/redact';
 import type { FromUrlWriteOptions, WriteResult } from '../../../../shared/provider';
 import { azureError, azureErrorCode, azureStatus, firstLine, type AzureErrorContext } from './errors';
-import { blockId, MAX_BLOCKS, newResumeToken } from './block-upload';
+import { blockId, knownMd5, MAX_BLOCKS, newResumeToken } from './block-upload';
+import { discardStagedBlocks } from './discard';
+import { modTimeMetadata } from './mod-time';
 import { forEachParallel } from './parallel';
 import type { AzureTier } from './tiers';
 
@@ -28,20 +30,30 @@ export async function writeBlobFromUrl(
   errorContext: AzureErrorContext,
 ): Promise<WriteResult> {
   const abortSignal = options.signal as AbortSignal | undefined;
-  const tier = options.tier ? { tier: options.tier } : {};
+  // The file's time and its MD5 where the caller knows it (an S3 source's ETag), as a streamed upload keeps them.
+  const metadata = modTimeMetadata(options.modified);
+  const md5 = knownMd5(options.md5);
+  const kept = {
+    ...(options.tier ? { tier: options.tier } : {}),
+    ...(metadata ? { metadata } : {}),
+    ...(md5 ? { blobHTTPHeaders: { blobContentMD5: md5 } } : {}),
+  };
+  // Set once blocks may be staged: a copy that stops leaves none behind (discard.ts says why).
+  let staging: string | undefined;
   try {
     if (options.size === 0) {
-      await blob.commitBlockList([], { abortSignal, ...tier });
+      await blob.commitBlockList([], { abortSignal, ...kept });
       return { size: 0 };
     }
     if (options.size <= options.blockSize && options.size <= MAX_SINGLE_PUT) {
-      await blob.syncUploadFromURL(url, { abortSignal, ...tier });
+      await blob.syncUploadFromURL(url, { abortSignal, ...kept });
       options.onProgress?.(options.size);
       return { size: options.size };
     }
     let blockSize = options.blockSize;
     if (Math.ceil(options.size / blockSize) > MAX_BLOCKS) blockSize = Math.ceil(options.size / MAX_BLOCKS);
     const { tag } = newResumeToken(blockSize);
+    staging = tag;
     const count = Math.ceil(options.size / blockSize);
     const indexes = Array.from({ length: count }, (_, i) => i);
     let staged = 0;
@@ -53,10 +65,11 @@ export async function writeBlobFromUrl(
     });
     await blob.commitBlockList(
       indexes.map((i) => blockId(tag, i)),
-      { abortSignal, ...tier },
+      { abortSignal, ...kept },
     );
     return { size: options.size };
   } catch (error) {
+    if (staging) await discardStagedBlocks(blob, staging).catch(() => {});
     throw fromUrlError(error, url, errorContext);
   }
 }

@@ -7,6 +7,7 @@ import type { Entry, EntryType, ListOptions } from '../../../../shared/provider'
 import type { Logger } from '../../log/logger';
 import { reportSkipped } from '../skipped-names';
 import { azureError, azureStatus, isNotFound, type AzureErrorContext } from './errors';
+import { storedModTime } from './mod-time';
 import { folderPrefix, type BlobLocation } from './paths';
 import { unavailableReason } from './tiers';
 
@@ -33,16 +34,18 @@ export function md5Hex(md5: Uint8Array | undefined): string | undefined {
   return md5 && md5.length === 16 ? Buffer.from(md5).toString('hex') : undefined;
 }
 
-export function blobEntry(path: string, name: string, item: Pick<BlobItem, 'properties'>): Entry {
+/** A blob as an entry; its time is the `mtime` its metadata keeps (rclone's), else its Last-Modified. */
+export function blobEntry(path: string, name: string, item: Pick<BlobItem, 'properties' | 'metadata'>): Entry {
   const p = item.properties;
   const md5 = md5Hex(p.contentMD5);
   const unavailable = unavailableReason(p.accessTier, p.archiveStatus);
+  const modified = storedModTime(item.metadata) ?? p.lastModified?.getTime();
   return {
     name,
     path,
     type: 'file',
     size: p.contentLength ?? 0,
-    ...(p.lastModified ? { modified: p.lastModified.getTime() } : {}),
+    ...(modified !== undefined ? { modified } : {}),
     ...(md5 ? { hashes: { md5 } } : {}),
     ...(p.accessTier ? { storageClass: p.accessTier } : {}),
     ...(unavailable ? { unavailable } : {}),
@@ -84,7 +87,8 @@ export async function* listFolder(
   let sawAnything = false;
   try {
     const pages = container
-      .listBlobsByHierarchy('/', { prefix, abortSignal: ctx.abortSignal })
+      // Metadata carries each file's own time (see mod-time.ts); it adds its bytes to the listing, no request.
+      .listBlobsByHierarchy('/', { prefix, includeMetadata: true, abortSignal: ctx.abortSignal })
       .byPage({ maxPageSize: pageSize ?? DEFAULT_PAGE });
     for await (const page of pages) {
       const entries: Entry[] = [];
@@ -141,7 +145,7 @@ async function probeKey(ctx: ListContext, loc: BlobLocation, name: string): Prom
   const container = ctx.service.getContainerClient(loc.container!);
   const folder = `${loc.key}/`;
   const pages = container
-    .listBlobsByHierarchy('/', { prefix: loc.key, abortSignal: ctx.abortSignal })
+    .listBlobsByHierarchy('/', { prefix: loc.key, includeMetadata: true, abortSignal: ctx.abortSignal })
     .byPage({ maxPageSize: PROBE_PAGE });
   const first = await pages.next();
   if (first.done) return 'missing';
@@ -207,7 +211,7 @@ export async function statPath(ctx: ListContext, loc: BlobLocation): Promise<Ent
       .getContainerClient(loc.container)
       .getBlobClient(loc.key)
       .getProperties({ abortSignal: ctx.abortSignal });
-    return blobEntry(loc.path, name, { properties: props as BlobItem['properties'] });
+    return blobEntry(loc.path, name, { properties: props as BlobItem['properties'], metadata: props.metadata });
   } catch (error) {
     // A HEAD response has no body, so a 403 carries no message; the listing below fails with the full one.
     if (azureStatus(error) === 403 && !(error as Error).message) {

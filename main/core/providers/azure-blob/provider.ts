@@ -32,6 +32,7 @@ import {
 } from './block-upload';
 import { createAzureClient, type AzureClient, type AzureProviderContext } from './client';
 import { azureError, azureErrorCode, isNotFound, type AzureErrorContext, type AzureOperation } from './errors';
+import { discardStagedBlocks } from './discard';
 import { writeBlobFromUrl } from './from-url';
 import {
   AZURE_NAME_RULES,
@@ -42,6 +43,7 @@ import {
   statPath,
   type ListContext,
 } from './listing';
+import { modTimeMetadata, withoutModTime } from './mod-time';
 import { locate, type BlobLocation } from './paths';
 import { copyBlob, createFolderMarkers, moveFolder, removeContainer, removeFolder } from './folders';
 import { readBlob } from './read';
@@ -80,13 +82,16 @@ export class AzureBlobProvider implements Provider {
       // The Content-MD5 computed while staging and stored at commit (none for a resumed upload).
       reportedHashes: ['md5'],
       reportedHashesFromStream: true,
-      modTimePrecisionMs: 1000,
-      setModTime: false,
+      // A file's own time, to the millisecond, in rclone's `mtime` metadata, which listings include.
+      modTimePrecisionMs: 1,
+      listedModTime: 'exact',
+      setModTime: true,
       resumableRead: true,
       resumableWrite: 'token',
       atomicWrite: true,
       maxConnections: spec.maxConnections,
       emptyFolders: true,
+      folderMarkers: true,
       cheapRename: false,
       // The part reader copies each chunk into a block buffer before it asks for the next.
       writeReleasesChunks: true,
@@ -202,10 +207,19 @@ export class AzureBlobProvider implements Provider {
   }
 
   /**
-   * Nothing to do server-side: Azure has no call to drop uncommitted blocks. They expire after 7 days, or
-   * vanish at the next commit of this blob (by any upload).
+   * Clears the staged blocks of an upload FileFerry will not resume (see discard.ts): nothing is billed for
+   * them, and another tool can upload to the name at once. A blob already there keeps its bytes.
    */
-  async discardResume(_path: string, _token: ResumeToken): Promise<void> {}
+  async discardResume(path: string, token: ResumeToken): Promise<void> {
+    const loc = this.locate(path);
+    this.requireBlob(loc);
+    if (!isBlockResumeToken(token)) return;
+    try {
+      await discardStagedBlocks(this.blockBlob(loc), token.tag);
+    } catch (error) {
+      throw azureError(error, this.errorContext(loc.path, 'write'));
+    }
+  }
 
   async writeFromUrl(path: string, url: string, options: FromUrlWriteOptions): Promise<WriteResult> {
     const loc = this.locate(path);
@@ -228,22 +242,33 @@ export class AzureBlobProvider implements Provider {
     );
   }
 
-  async mkdir(path: string, options?: MkdirOptions): Promise<void> {
+  async mkdir(path: string, options?: MkdirOptions): Promise<boolean> {
     const loc = this.locate(path);
     const abortSignal = options?.signal as AbortSignal | undefined;
-    if (loc.container === undefined) return;
+    if (loc.container === undefined) return false;
     try {
       const container = this.service.getContainerClient(loc.container);
       // Without a fixed container, "/name" is a container; create it as a missing parent (unless asked not to).
       if (!this.container && options?.foldersOnly) {
         if (!(await container.exists({ abortSignal }))) throw missingRoot('container', loc.container);
-      } else if (!this.container) await container.createIfNotExists({ abortSignal });
-      if (loc.key === '') return;
+      } else if (!this.container) {
+        const created = (await container.createIfNotExists({ abortSignal })).succeeded;
+        if (loc.key === '') return created;
+      }
+      if (loc.key === '' || options?.rootOnly) return false;
       if (await this.blobExists(loc, abortSignal)) {
         throw new FerryError('AlreadyExists', `${loc.path} is a file, so no folder can be created there.`);
       }
-      await createFolderMarkers(container, loc.key, abortSignal);
+      // A marker only for a level that would not exist otherwise: blobs under a prefix make it a folder already.
+      // Deepest first, up to the first level that exists (which implies those above it).
+      const missing: string[] = [];
+      for (let key = loc.key; key !== ''; key = key.slice(0, Math.max(0, key.lastIndexOf('/')))) {
+        if (await folderExists(this.listContext(options), { container: loc.container, key, path: loc.path })) break;
+        missing.push(key);
+      }
+      await createFolderMarkers(container, missing, abortSignal);
       this.knownFolders.add(loc.path);
+      return missing.length > 0;
     } catch (error) {
       throw azureError(error, this.errorContext(loc.path, 'write'));
     }
@@ -298,13 +323,23 @@ export class AzureBlobProvider implements Provider {
     const target = this.locate(to);
     this.requireBlob(source);
     this.requireBlob(target);
+    const abortSignal = options?.signal as AbortSignal | undefined;
     try {
+      // A time given for the copy replaces the source's `mtime`; the rest of its metadata stays.
+      const metadata =
+        options?.modified === undefined
+          ? undefined
+          : {
+              ...withoutModTime((await this.blockBlob(source).getProperties({ abortSignal })).metadata),
+              ...modTimeMetadata(options.modified),
+            };
       await copyBlob(
         this.blockBlob(source),
         this.blockBlob(target),
-        options?.signal as AbortSignal | undefined,
+        abortSignal,
         this.tierFor(options?.storageClass),
         options?.onProgress,
+        metadata,
       );
     } catch (error) {
       throw azureError(error, this.errorContext(source.path, 'copy'));
@@ -365,13 +400,18 @@ export class AzureBlobProvider implements Provider {
   }
 
   /** The contract's "parent must exist": at a container root the container must exist, else the folder. */
-  private async assertParentExists(loc: BlobLocation, options: CallOptions): Promise<void> {
+  private async assertParentExists(
+    loc: BlobLocation,
+    options: CallOptions & Pick<WriteOptions, 'impliedFolders'>,
+  ): Promise<void> {
     const parent = parentPath(loc.path);
     if (this.knownFolders.has(parent)) return;
     const parentLoc = this.locate(parent);
     const abortSignal = options.signal as AbortSignal | undefined;
     if (parentLoc.key === '') {
       await this.service.getContainerClient(loc.container!).getProperties({ abortSignal });
+    } else if (options.impliedFolders) {
+      return; // the blob's own name makes its folders show (WriteOptions.impliedFolders)
     } else if (!(await folderExists(this.listContext(options), parentLoc))) {
       throw new FerryError('NotFound', `The folder ${parent} does not exist. Create it first.`);
     }

@@ -6,11 +6,10 @@ import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { s3SpecSchema, type S3Spec } from '../../../../shared/connection';
 import { FerryError } from '../../../../shared/errors';
 import { registerSecret } from '../../../../shared/redact';
+import { sdkRegion } from '../../util/aws-region';
 import { slicedBody, TLS_WRITE_SLICE_BYTES } from '../../util/sliced-body';
 import type { ProviderContext } from '../registry';
 
-/** S3's own default; also what nearly every S3-compatible server accepts. */
-const FALLBACK_REGION = 'us-east-1';
 const CONNECT_TIMEOUT_MS = 15_000;
 /** Idle-socket timeout: a part upload that makes no progress for this long fails with Timeout. */
 const IDLE_TIMEOUT_MS = 120_000;
@@ -47,17 +46,10 @@ async function credentialsFor(spec: S3Spec, context: ProviderContext): Promise<C
   }
 }
 
-/** The region the SDK would find on its own (AWS_REGION, the profile's region), else us-east-1. */
+/** The connection's region, else the one the SDK would find on its own (see sdkRegion). */
 async function resolveRegion(spec: S3Spec): Promise<string> {
   if (spec.region) return spec.region;
-  const probe = new S3Client(spec.auth === 'profile' && spec.profile ? { profile: spec.profile } : {});
-  try {
-    return await probe.config.region();
-  } catch {
-    return FALLBACK_REGION;
-  } finally {
-    probe.destroy();
-  }
+  return sdkRegion(new S3Client(spec.auth === 'profile' && spec.profile ? { profile: spec.profile } : {}));
 }
 
 export interface S3ClientSetup {

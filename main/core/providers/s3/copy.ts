@@ -1,5 +1,7 @@
 // Server-side copies inside S3: CopyObject up to 5 GiB (its limit), a multipart copy of UploadPartCopy ranges
 // above it. The bytes never pass through FileFerry. Also how a storage class changes: a copy onto itself.
+// A copy keeps the file's own modification time in rclone's mtime metadata: the caller's, or the source's (its
+// mtime metadata, else when S3 stored it), so a copy or a rename does not turn into a file made just now.
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -12,9 +14,10 @@ import {
 import { FerryError } from '../../../../shared/errors';
 import type { CancelSignal } from '../../../../shared/provider';
 import type { Logger } from '../../log/logger';
-import { ARCHIVE_CLASSES, archivedReason, restoreStateFromHeader } from './entries';
+import { ARCHIVE_CLASSES, archivedReason, formatMtime, MTIME_KEY, parseMtime, restoreStateFromHeader } from './entries';
 import { s3Error } from './errors';
 import { headObject, type ObjectRef } from './head';
+import { copySource } from './location';
 import { abortUpload, MAX_PARTS, MiB, type S3ResumeToken } from './upload';
 
 /** S3's limits for copies. Mutable only so tests can exercise the multipart path with small objects. */
@@ -27,18 +30,37 @@ export const copyLimits = {
   concurrency: 4,
 };
 
-/** x-amz-copy-source: "bucket/key", each key segment URL-encoded ("?" would otherwise start a versionId). */
-function copySource(ref: ObjectRef): string {
-  return `${ref.bucket}/${ref.key.split('/').map(encodeURIComponent).join('/')}`;
-}
-
 export interface CopyOptions {
   /** The target's storage class; default: the source's. */
   storageClass?: StorageClass;
   signal?: CancelSignal;
   /** Bytes copied so far: after CopyObject, or after each UploadPartCopy of a multipart copy. */
   onProgress?: (bytesDone: number) => void;
+  /** The copy's modification time (kept as mtime metadata); with keepModified and none given, the source's. */
+  modified?: number;
+  keepModified?: boolean;
   log: Logger;
+}
+
+/** The headers a copy that replaces the metadata must restate, or they are lost. */
+function restatedHeaders(source: HeadObjectCommandOutput) {
+  return {
+    ...(source.ContentType ? { ContentType: source.ContentType } : {}),
+    ...(source.CacheControl ? { CacheControl: source.CacheControl } : {}),
+    ...(source.ContentDisposition ? { ContentDisposition: source.ContentDisposition } : {}),
+    ...(source.ContentEncoding ? { ContentEncoding: source.ContentEncoding } : {}),
+    ...(source.ContentLanguage ? { ContentLanguage: source.ContentLanguage } : {}),
+    ...(source.Expires ? { Expires: source.Expires } : {}),
+    ...(source.WebsiteRedirectLocation ? { WebsiteRedirectLocation: source.WebsiteRedirectLocation } : {}),
+  };
+}
+
+/** The copy's user metadata: the source's, with the modification time asked for. */
+function copyMetadata(source: HeadObjectCommandOutput, options: CopyOptions): Record<string, string> | undefined {
+  const stored = parseMtime(source.Metadata?.[MTIME_KEY]);
+  const wanted = options.modified ?? (options.keepModified ? (stored ?? source.LastModified?.getTime()) : undefined);
+  if (wanted === undefined || wanted === stored) return source.Metadata;
+  return { ...source.Metadata, [MTIME_KEY]: formatMtime(wanted) };
 }
 
 export async function copyObject(
@@ -55,14 +77,18 @@ export async function copyObject(
   if (unavailable) throw new FerryError('Unsupported', `Cannot copy ${from.what}. ${unavailable}`);
   const storageClass = options.storageClass ?? (source.StorageClass as StorageClass | undefined);
   const size = source.ContentLength ?? 0;
+  const metadata = copyMetadata(source, options);
   if (size <= copyLimits.singleRequestMaxBytes) {
+    // COPY carries everything over; a new time needs REPLACE, which keeps only what the request restates.
+    const replace = metadata !== source.Metadata;
     try {
       await client.send(
         new CopyObjectCommand({
           Bucket: to.bucket,
           Key: to.key,
           CopySource: copySource(from),
-          MetadataDirective: 'COPY',
+          MetadataDirective: replace ? 'REPLACE' : 'COPY',
+          ...(replace ? { ...restatedHeaders(source), Metadata: metadata } : {}),
           ...(storageClass ? { StorageClass: storageClass } : {}),
         }),
         { abortSignal: options.signal as AbortSignal | undefined },
@@ -73,7 +99,7 @@ export async function copyObject(
       throw s3Error(error, `the copy of ${from.what} to ${to.what}`);
     }
   }
-  await multipartCopy(client, from, to, source, size, storageClass, options);
+  await multipartCopy(client, from, to, { ...source, Metadata: metadata }, size, storageClass, options);
 }
 
 async function multipartCopy(
@@ -95,11 +121,7 @@ async function multipartCopy(
         Bucket: to.bucket,
         Key: to.key,
         ...(storageClass ? { StorageClass: storageClass } : {}),
-        ...(source.ContentType ? { ContentType: source.ContentType } : {}),
-        ...(source.CacheControl ? { CacheControl: source.CacheControl } : {}),
-        ...(source.ContentDisposition ? { ContentDisposition: source.ContentDisposition } : {}),
-        ...(source.ContentEncoding ? { ContentEncoding: source.ContentEncoding } : {}),
-        ...(source.ContentLanguage ? { ContentLanguage: source.ContentLanguage } : {}),
+        ...restatedHeaders(source),
         ...(source.Metadata ? { Metadata: source.Metadata } : {}),
       }),
       { abortSignal: options.signal as AbortSignal | undefined },

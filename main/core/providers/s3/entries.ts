@@ -1,5 +1,6 @@
 // Turns S3 listing and HEAD results into Entries: sizes, times, the storage class, whether an archived
-// object can be read now, and the MD5 where the ETag is one.
+// object can be read now, and the MD5 where the ETag is one. HEAD also gives the user metadata FileFerry and rclone
+// keep: the file's own modification time and a multipart object's MD5 (listings carry no metadata).
 import type { HeadObjectCommandOutput, _Object } from '@aws-sdk/client-s3';
 import type { Entry } from '../../../../shared/provider';
 
@@ -18,6 +19,54 @@ export function md5FromEtag(etag: string | undefined, encryption?: string, custo
   if (!etag || customerKey || (encryption && encryption.startsWith('aws:kms'))) return undefined;
   const bare = etag.replace(/"/g, '').toLowerCase();
   return /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
+}
+
+/**
+ * rclone's user-metadata keys (the SDK gives Metadata keys in lower case, without "x-amz-meta-"): the file's own
+ * modification time, and the whole file's MD5 of a multipart upload (whose ETag is no MD5). Using rclone's keys
+ * means a file FileFerry uploads keeps its time and hash for rclone, and one rclone uploaded for FileFerry.
+ */
+export const MTIME_KEY = 'mtime';
+export const MD5_KEY = 'md5chksum';
+
+/** rclone's form of a modification time: seconds since the epoch with a fraction ("1612321506.123"). */
+export function formatMtime(ms: number): string {
+  const whole = Math.floor(ms);
+  const seconds = Math.floor(whole / 1000);
+  return `${seconds}.${String(whole - seconds * 1000).padStart(3, '0')}`;
+}
+
+/**
+ * Milliseconds since the epoch from an mtime value: rclone's "seconds.fraction" (rounded to the millisecond: a
+ * time set as a float, e.g. by utimes(), is stored in nanoseconds as ".122999999" for .123),
+ * plain seconds, or RFC 3339 as other tools write. Undefined for anything else, so a stray value falls back to
+ * the object's LastModified rather than a wrong time.
+ */
+export function parseMtime(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  const decimal = /^(-?)(\d{1,15})(?:\.(\d*))?$/.exec(text);
+  if (decimal) {
+    const ms = Number(decimal[2]) * 1000 + Math.round(Number(`0.${decimal[3] || '0'}`) * 1000);
+    return decimal[1] ? -ms : ms;
+  }
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(text)) {
+    const parsed = Date.parse(text);
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** The hex MD5 from md5chksum metadata (base64 of the 16 bytes, as rclone writes it), or undefined. */
+export function md5FromMetadata(metadata: Record<string, string> | undefined): string | undefined {
+  const value = metadata?.[MD5_KEY];
+  if (!value || !/^[A-Za-z0-9+/]{22}==$/.test(value.trim())) return undefined;
+  return Buffer.from(value.trim(), 'base64').toString('hex');
+}
+
+/** md5chksum's value for a hex MD5. */
+export function md5ForMetadata(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('base64');
 }
 
 export function restoringMessage(storageClass: string): string {
@@ -65,7 +114,12 @@ export function fileEntryFromListing(object: _Object, name: string, path: string
 export function fileEntryFromHead(head: HeadObjectCommandOutput, name: string, path: string): Entry {
   // HEAD omits x-amz-storage-class for STANDARD objects.
   const storageClass = head.StorageClass ?? 'STANDARD';
-  const md5 = md5FromEtag(head.ETag, head.ServerSideEncryption, head.SSECustomerAlgorithm);
+  // The ETag where it is an MD5 (the service's own word on the bytes), else the md5chksum an uploader stored for a
+  // multipart object, as rclone reads them. Never a multipart ETag ("…-N"), which md5FromEtag refuses.
+  const md5 =
+    md5FromEtag(head.ETag, head.ServerSideEncryption, head.SSECustomerAlgorithm) ?? md5FromMetadata(head.Metadata);
+  // The file's own time where the uploader kept one (rclone's convention), else when S3 stored the object.
+  const modified = parseMtime(head.Metadata?.[MTIME_KEY]) ?? head.LastModified?.getTime();
   const archived = ARCHIVE_CLASSES.has(storageClass) || head.ArchiveStatus !== undefined;
   const unavailable = archived
     ? archivedReason(head.ArchiveStatus ?? storageClass, restoreStateFromHeader(head.Restore))
@@ -75,7 +129,7 @@ export function fileEntryFromHead(head: HeadObjectCommandOutput, name: string, p
     path,
     type: 'file',
     size: head.ContentLength ?? 0,
-    ...(head.LastModified ? { modified: head.LastModified.getTime() } : {}),
+    ...(modified !== undefined ? { modified } : {}),
     ...(md5 ? { hashes: { md5 } } : {}),
     storageClass,
     ...(unavailable ? { unavailable } : {}),

@@ -46,6 +46,14 @@ export function s3Error(error: unknown, what: string): FerryError {
   const make = (ferryCode: FerryError['code'], message: string) =>
     new FerryError(ferryCode, message, { cause: error, details: code ? { s3Code: code } : {} });
 
+  // The SDK renames a socket's ECONNRESET and EPIPE "TimeoutError" (for its retry logic), so the socket's own code
+  // is looked at before the name: a reset connection is no server too slow to answer.
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+    return make(
+      'Network',
+      `The connection to S3 was reset while working on ${what} (${e.code}). Check the network and any proxy, then retry.`,
+    );
+  }
   switch (code) {
     case 'NoSuchBucket':
       return make('NotFound', `The bucket of ${what} does not exist. Check the bucket name and the region.`);

@@ -17,7 +17,7 @@ type Signal = AbortSignal | undefined;
 export async function* listFolder(
   client: S3Client,
   log: Logger,
-  location: { bucket: string; key: string },
+  location: { bucket: string; key: string; address: string },
   base: string,
   options: ListOptions,
 ): AsyncGenerator<Entry[]> {
@@ -42,12 +42,12 @@ export async function* listFolder(
         { abortSignal: signal },
       );
     } catch (error) {
-      throw s3Error(error, base);
+      throw s3Error(error, location.address);
     }
     const contents = page.Contents ?? [];
     const prefixes = page.CommonPrefixes ?? [];
     if (first && location.key !== '' && contents.length === 0 && prefixes.length === 0) {
-      throw new FerryError('NotFound', `${base} does not exist.`);
+      throw new FerryError('NotFound', `${location.address} does not exist.`);
     }
     first = false;
     const entries: Entry[] = [];

@@ -41,3 +41,18 @@ export function locate(path: string, fixedBucket: string | undefined): S3Locatio
 export function folderPrefix(key: string): string {
   return key === '' ? '' : `${key}/`;
 }
+
+/**
+ * How messages name a place on S3: "s3://bucket/key" as the AWS CLI, rclone and FileFerry's own addresses write
+ * it, whatever the connection's endpoint, so a person can paste it into a command (never the provider path
+ * "/key", which hides the bucket).
+ */
+export function s3Address(bucket: string | undefined, key = ''): string {
+  if (!bucket) return 's3://';
+  return key === '' ? `s3://${bucket}` : `s3://${bucket}/${key}`;
+}
+
+/** x-amz-copy-source: "bucket/key", each key segment URL-encoded ("?" would otherwise start a versionId). */
+export function copySource(ref: { bucket: string; key: string }): string {
+  return `${ref.bucket}/${ref.key.split('/').map(encodeURIComponent).join('/')}`;
+}

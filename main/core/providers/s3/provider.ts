@@ -5,7 +5,12 @@
 // Hashes: capabilities.hashes is empty and there is no hash(), because S3 can only name an MD5 for objects
 // uploaded in one part without KMS (a multipart ETag is not a hash of the bytes), and computing one would mean
 // downloading the object unasked. Where the ETag is an MD5, Entry.hashes.md5 (list, stat) and
-// WriteResult.hashes.md5 carry it, so verification uses it when it exists.
+// WriteResult.hashes.md5 carry it, so verification uses it when it exists; stat() also reads the md5chksum a
+// multipart upload keeps (rclone's key, which FileFerry writes too: upload.ts).
+//
+// Modification times follow rclone: the file's own time is kept as mtime metadata (upload.ts, copy.ts) and
+// stat() reads it with HEAD. A listing carries no metadata, so it gives when S3 stored each object (listedModTime
+// 'stored'): a HEAD per listed file would make a listing of 100,000 objects cost 100,000 requests.
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -21,6 +26,7 @@ import { normalizePath } from '../../../../shared/paths';
 import type {
   CallOptions,
   MkdirOptions,
+  StatOptions,
   Capabilities,
   CopyOptions,
   Entry,
@@ -39,7 +45,7 @@ import { fileEntryFromHead } from './entries';
 import { PrefixFolders } from './folders';
 import { listBuckets, listFolder } from './listing';
 import { s3Error } from './errors';
-import { folderPrefix, locate, type S3Location } from './location';
+import { folderPrefix, locate, s3Address, type S3Location } from './location';
 import { readObject } from './read';
 import { probeKey } from './stat';
 import { abortUpload, MiB, parseResumeToken, storedParts, uploadObject } from './upload';
@@ -67,13 +73,16 @@ export class S3Provider implements Provider {
       // A single-part PUT reports the MD5 its ETag confirmed; a multipart upload (above one part) reports none.
       reportedHashes: ['md5'],
       reportedHashesUpTo: spec.partSizeMiB * MiB,
-      modTimePrecisionMs: 1000,
-      setModTime: false,
+      // stat() gives the mtime metadata to the millisecond (formatMtime writes milliseconds; rclone nanoseconds).
+      modTimePrecisionMs: 1,
+      listedModTime: 'stored',
+      setModTime: true,
       resumableRead: true,
       resumableWrite: 'token',
       atomicWrite: true,
       maxConnections: spec.maxConnections,
       emptyFolders: true,
+      folderMarkers: true,
       cheapRename: false,
       // The part reader copies each chunk into its part before it asks for the next.
       writeReleasesChunks: true,
@@ -90,10 +99,10 @@ export class S3Provider implements Provider {
     if (!location.bucket || location.key === '') {
       throw new FerryError(
         'InvalidInput',
-        `${normalizePath(path)} is ${location.bucket ? 'a bucket' : 'the list of buckets'}, not a file.`,
+        `${s3Address(location.bucket)} is ${location.bucket ? 'a bucket' : 'the list of buckets'}, not a file.`,
       );
     }
-    return { bucket: location.bucket, key: location.key, what: normalizePath(path) };
+    return { bucket: location.bucket, key: location.key, what: s3Address(location.bucket, location.key) };
   }
 
   private storageClass(value: string | undefined): StorageClass | undefined {
@@ -115,12 +124,19 @@ export class S3Provider implements Provider {
     const base = normalizePath(path);
     if (!location.bucket) yield await listBuckets(this.client, this.context.log, options.signal);
     else
-      yield* listFolder(this.client, this.context.log, { bucket: location.bucket, key: location.key }, base, options);
+      yield* listFolder(
+        this.client,
+        this.context.log,
+        { bucket: location.bucket, key: location.key, address: s3Address(location.bucket, location.key) },
+        base,
+        options,
+      );
   }
 
-  async stat(path: string, options: CallOptions = {}): Promise<Entry> {
+  async stat(path: string, options: StatOptions = {}): Promise<Entry> {
     const location = this.locate(path);
     const normal = normalizePath(path);
+    const address = s3Address(location.bucket, location.key);
     const name = normal.slice(normal.lastIndexOf('/') + 1);
     const signal = options.signal as Signal;
     if (!location.bucket || (location.key === '' && this.spec.bucket)) return { name, path: normal, type: 'folder' };
@@ -129,14 +145,15 @@ export class S3Provider implements Provider {
         const entry = await probeKey(
           this.client,
           this.folders,
-          { bucket: location.bucket, key: location.key, path: normal, name },
+          { bucket: location.bucket, key: location.key, path: normal, name, address },
           signal,
+          !options.justWritten,
         );
         if (entry) return entry;
-        throw new FerryError('NotFound', `${normal} does not exist.`);
+        throw new FerryError('NotFound', `${address} does not exist.`);
       } catch (error) {
         if (isFerryError(error, 'NotFound')) throw error;
-        const mapped = s3Error(error, normal);
+        const mapped = s3Error(error, address);
         if (mapped.code !== 'PermissionDenied') throw mapped;
         // Allowed to read objects but not to list the bucket: describe keys with HEAD from now on.
         this.probeByListing = false;
@@ -146,7 +163,7 @@ export class S3Provider implements Provider {
       try {
         const head = await headObject(
           this.client,
-          { bucket: location.bucket, key: location.key, what: normal },
+          { bucket: location.bucket, key: location.key, what: address },
           options.signal,
         );
         return fileEntryFromHead(head, name, normal);
@@ -156,7 +173,7 @@ export class S3Provider implements Provider {
     }
     if (await this.folders.folderExists(location.bucket, location.key, signal))
       return { name, path: normal, type: 'folder' };
-    throw new FerryError('NotFound', `${normal} does not exist.`);
+    throw new FerryError('NotFound', `${address} does not exist.`);
   }
 
   async read(path: string, options: ReadOptions = {}): Promise<AsyncIterable<Uint8Array>> {
@@ -166,7 +183,7 @@ export class S3Provider implements Provider {
   async write(path: string, source: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<WriteResult> {
     const ref = this.objectRef(path);
     const storageClass = this.storageClass(options.storageClass);
-    if (!options.resumeToken)
+    if (!options.resumeToken && !options.impliedFolders)
       await this.folders.requireParentFolder(ref.bucket, ref.key, ref.what, options.signal as Signal);
     const result = await uploadObject(this.client, ref, source, {
       ...(options.size !== undefined ? { size: options.size } : {}),
@@ -175,6 +192,8 @@ export class S3Provider implements Provider {
       ...(options.onResumeToken ? { onResumeToken: options.onResumeToken } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(storageClass ? { storageClass } : {}),
+      ...(options.modified !== undefined ? { modified: options.modified } : {}),
+      ...(options.md5 !== undefined ? { md5: options.md5 } : {}),
       partSizeMiB: this.spec.partSizeMiB,
       concurrency: this.spec.uploadConcurrency,
       log: this.context.log,
@@ -200,13 +219,13 @@ export class S3Provider implements Provider {
     const location = this.locate(path);
     const signal = options.signal as Signal;
     if (!location.bucket) return;
-    if (location.key === '') {
+    if (location.key === '' || options.rootOnly) {
       if (this.spec.bucket || (await this.folders.folderExists(location.bucket, '', signal))) return;
       if (options.foldersOnly) throw missingRoot('bucket', location.bucket);
       await this.createBucket(location.bucket, signal);
       return;
     }
-    const what = normalizePath(path);
+    const what = s3Address(location.bucket, location.key);
     try {
       await headObject(this.client, { bucket: location.bucket, key: location.key, what }, options.signal);
       throw new FerryError('AlreadyExists', `${what} is a file; a folder cannot have the same name.`);
@@ -235,7 +254,7 @@ export class S3Provider implements Provider {
         { abortSignal: signal },
       );
     } catch (error) {
-      const mapped = s3Error(error, `/${bucket}`);
+      const mapped = s3Error(error, s3Address(bucket));
       if (mapped.code === 'AlreadyExists' && mapped.details.s3Code === 'BucketAlreadyOwnedByYou') return;
       throw mapped;
     }
@@ -243,12 +262,12 @@ export class S3Provider implements Provider {
 
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
     const location = this.locate(path);
-    const what = normalizePath(path);
+    const what = s3Address(location.bucket, location.key);
     const signal = options.signal as Signal;
     if (!location.bucket || (location.key === '' && this.spec.bucket)) {
       throw new FerryError(
         'InvalidInput',
-        `FileFerry does not remove ${what === '/' ? 'the root' : "the connection's bucket"}. Remove the files in it instead.`,
+        `FileFerry does not remove ${location.bucket ? "the connection's bucket" : 'the root'}. Remove the files in it instead.`,
       );
     }
     const { bucket, key } = location;
@@ -300,6 +319,7 @@ export class S3Provider implements Provider {
     if (isFile) {
       await copyObject(this.client, source, target, {
         ...(options.signal ? { signal: options.signal } : {}),
+        keepModified: true,
         log: this.context.log,
       });
       await this.folders.deleteKeys(source.bucket, [source.key], signal).catch((e: unknown) => {
@@ -323,7 +343,7 @@ export class S3Provider implements Provider {
             this.client,
             { bucket: source.bucket, key, what: `${source.what}/${rest}` },
             { bucket: target.bucket, key: toPrefix + rest, what: `${target.what}/${rest}` },
-            { ...(options.signal ? { signal: options.signal } : {}), log: this.context.log },
+            { ...(options.signal ? { signal: options.signal } : {}), keepModified: true, log: this.context.log },
           );
           moved.push(key);
         }
@@ -344,11 +364,14 @@ export class S3Provider implements Provider {
     const target = this.objectRef(to);
     // As for an upload: the class asked for, else the connection's; with neither, the source's is kept.
     const storageClass = this.storageClass(options.storageClass);
-    await this.folders.requireParentFolder(target.bucket, target.key, target.what, options.signal as Signal);
+    if (!options.impliedFolders)
+      await this.folders.requireParentFolder(target.bucket, target.key, target.what, options.signal as Signal);
     await copyObject(this.client, source, target, {
       ...(storageClass ? { storageClass } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.modified !== undefined ? { modified: options.modified } : {}),
+      keepModified: true,
       log: this.context.log,
     });
     this.folders.rememberParentsOf(target.bucket, target.key);

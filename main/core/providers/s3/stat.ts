@@ -4,7 +4,11 @@
 // and the folder shows as the common prefix "key/". Only siblings named "key" + a character below "/"
 // (space, "!", "-", "."…) sort between the two; when a short page is all such siblings, one more listing of
 // "key/" settles it.
+//
+// A file's own modification time and a multipart object's MD5 live in its user metadata, which only HEAD
+// gives: a file found by the listing is HEADed too, unless the caller only needs its size (justWritten).
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { isFerryError } from '../../../../shared/errors';
 import type { Entry } from '../../../../shared/provider';
 import { ARCHIVE_CLASSES, fileEntryFromHead, fileEntryFromListing } from './entries';
 import { headObject } from './head';
@@ -17,9 +21,11 @@ type Signal = AbortSignal | undefined;
 export interface KeyProbe {
   bucket: string;
   key: string;
-  /** The provider path and its last segment, for the Entry and messages. */
+  /** The provider path and its last segment, for the Entry. */
   path: string;
   name: string;
+  /** The address for messages (s3://bucket/key). */
+  address: string;
 }
 
 /**
@@ -31,8 +37,9 @@ export async function probeKey(
   folders: PrefixFolders,
   probe: KeyProbe,
   signal?: Signal,
+  withMetadata = true,
 ): Promise<Entry | undefined> {
-  const { bucket, key, path, name } = probe;
+  const { bucket, key, path, name, address } = probe;
   const page = await client.send(
     new ListObjectsV2Command({ Bucket: bucket, Prefix: key, Delimiter: '/', MaxKeys: PROBE_KEYS }),
     { abortSignal: signal },
@@ -42,10 +49,15 @@ export async function probeKey(
   if (own) {
     // A listing cannot say whether an archived object was restored; HEAD can.
     const storageClass = own.StorageClass ?? 'STANDARD';
-    if (ARCHIVE_CLASSES.has(storageClass)) {
-      return fileEntryFromHead(await headObject(client, { bucket, key, what: path }, signal), name, path);
+    const archived = ARCHIVE_CLASSES.has(storageClass);
+    if (!archived && !withMetadata) return fileEntryFromListing(own, name, path);
+    try {
+      return fileEntryFromHead(await headObject(client, { bucket, key, what: address }, signal), name, path);
+    } catch (error) {
+      // Allowed to list but not to read the object: the listing still describes it, only without its metadata.
+      if (archived || !isFerryError(error, 'PermissionDenied')) throw error;
+      return fileEntryFromListing(own, name, path);
     }
-    return fileEntryFromListing(own, name, path);
   }
   const isFolder =
     page.CommonPrefixes?.some((common) => common.Prefix === folder) ||
