@@ -1,6 +1,7 @@
 // Ranged downloads: GetObject with a Range header, streamed as it arrives. A server that ignores Range
 // (answers 200 with the whole object) is handled by skipping and trimming, so the caller always gets
-// exactly the bytes it asked for.
+// exactly the bytes it asked for. A read longer than parallelReadSettings.cutoff is read as several ranged
+// GETs at once (util/parallel-ranged-read.ts), reassembled in order.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FerryError } from '../../../../shared/errors';
 import type { ReadOptions } from '../../../../shared/provider';
@@ -8,6 +9,12 @@ import { ARCHIVE_CLASSES, archivedMessage, restoreStateFromHeader, restoringMess
 import { s3Error, s3ErrorCode } from './errors';
 import { headObject, type ObjectRef } from './head';
 import { releaseOnReturn } from '../../util/release-on-return';
+import {
+  destroyedOnAbort,
+  parallelRangedRead,
+  parallelReadSettings,
+  type RangeOpener,
+} from '../../util/parallel-ranged-read';
 
 async function* nothing(): AsyncGenerator<Uint8Array> {}
 
@@ -80,6 +87,23 @@ export async function readObject(
     const body = response.Body as AsyncIterable<Uint8Array> | undefined;
     if (!body) return nothing();
     const honouredRange = range !== undefined && response.ContentRange !== undefined;
+    const parallel = parallelReadSettings;
+    // A large read goes on as several ranged GETs at once, this response serving the first part; only where
+    // ranges work (a server that ignored ours, or does not advertise them, is read in one stream as before).
+    const rangesWork = range === undefined ? response.AcceptRanges === 'bytes' : honouredRange;
+    if (rangesWork && response.ContentLength !== undefined && response.ContentLength > parallel.cutoff) {
+      const first = body;
+      const bytes = parallelRangedRead(rangeOpener(client, ref, offset, first, response.ETag), {
+        offset,
+        end: offset + response.ContentLength,
+        partSize: parallel.partSize,
+        streams: parallel.streams,
+        signal: options.signal,
+        what: ref.what,
+        reuseChunks: options.reuseChunks,
+      });
+      return releaseOnReturn(bytes, () => void (first as { destroy?: () => void }).destroy?.());
+    }
     const bytes = trimmed(
       body,
       range && !honouredRange ? offset : 0,
@@ -102,6 +126,51 @@ export async function readObject(
     if (code === 'InvalidObjectState') throw await archivedReadError(client, ref, error, options.signal);
     throw s3Error(error, ref.what);
   }
+}
+
+/**
+ * Opens the parts of a parallel read: the part at `offset` from the response already open (its rest is
+ * closed once the part is read), every other one with a ranged GET of its own, conditioned on the first
+ * response's ETag so that an object replaced meanwhile is never stitched from two versions.
+ */
+function rangeOpener(
+  client: S3Client,
+  ref: ObjectRef,
+  offset: number,
+  opened: AsyncIterable<Uint8Array>,
+  etag: string | undefined,
+): RangeOpener {
+  let first: AsyncIterable<Uint8Array> | undefined = opened;
+  return async (from, length, signal) => {
+    if (from === offset && first) {
+      const body = first;
+      first = undefined;
+      return destroyedOnAbort(trimmed(body, 0, Infinity, undefined, ref.what), body, signal);
+    }
+    let response;
+    try {
+      response = await client.send(
+        new GetObjectCommand({
+          Bucket: ref.bucket,
+          Key: ref.key,
+          Range: `bytes=${from}-${from + length - 1}`,
+          ...(etag ? { IfMatch: etag } : {}),
+        }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      if (s3ErrorCode(error) === 'PreconditionFailed')
+        throw new FerryError('Integrity', `${ref.what} changed on S3 during the download. Copy it again.`, {
+          cause: error,
+        });
+      throw s3Error(error, ref.what);
+    }
+    const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+    if (!body) throw new FerryError('Protocol', `S3 sent no bytes for a part of ${ref.what}. Retry to continue.`);
+    // The reader stops at the part's end itself; a part read to its end gives its socket back to the pool.
+    const skip = response.ContentRange === undefined ? from : 0; // a server that ignored this Range after all
+    return destroyedOnAbort(trimmed(body, skip, Infinity, response.ContentLength, ref.what), body, signal);
+  };
 }
 
 /**
