@@ -48,6 +48,17 @@ describe('modification times and folder markers across clouds (engine)', () => {
     return done;
   }
 
+  /** A folder holding tree/: top.txt, a/b/deep.txt and an empty folder. */
+  async function markerTree(): Promise<string> {
+    const src = await tempDir();
+    dirs.push(src);
+    await mkdir(join(src, 'tree/a/b'), { recursive: true });
+    await mkdir(join(src, 'tree/empty'));
+    await writeFile(join(src, 'tree/top.txt'), 'top\n');
+    await writeFile(join(src, 'tree/a/b/deep.txt'), 'deep\n');
+    return src;
+  }
+
   before(async () => {
     clouds = await startClouds();
     const data = await tempDir();
@@ -89,26 +100,14 @@ describe('modification times and folder markers across clouds (engine)', () => {
   }
 
   it('s3: writes a folder marker only for a folder that stays empty', async () => {
-    const src = await tempDir();
-    dirs.push(src);
-    await mkdir(join(src, 'tree/a/b'), { recursive: true });
-    await mkdir(join(src, 'tree/empty'));
-    await writeFile(join(src, 'tree/top.txt'), 'top\n');
-    await writeFile(join(src, 'tree/a/b/deep.txt'), 'deep\n');
-    await copy(localRef(src), '/tree', clouds.ref('s3'), '/markers');
+    await copy(localRef(await markerTree()), '/tree', clouds.ref('s3'), '/markers');
     const listed = await clouds.admin.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'markers/' }));
     const keys = (listed.Contents ?? []).map((object) => object.Key!);
     expectMarkers(keys);
   });
 
   it('azure: writes a folder marker only for a folder that stays empty', async () => {
-    const src = await tempDir();
-    dirs.push(src);
-    await mkdir(join(src, 'tree/a/b'), { recursive: true });
-    await mkdir(join(src, 'tree/empty'));
-    await writeFile(join(src, 'tree/top.txt'), 'top\n');
-    await writeFile(join(src, 'tree/a/b/deep.txt'), 'deep\n');
-    await copy(localRef(src), '/tree', clouds.ref('azure'), '/markers');
+    await copy(localRef(await markerTree()), '/tree', clouds.ref('azure'), '/markers');
     const names: string[] = [];
     for await (const blob of clouds.blobs.getContainerClient(CONTAINER).listBlobsFlat({ prefix: 'markers' }))
       names.push(blob.name);
