@@ -95,7 +95,8 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
       }
     }
     // At once: a cancel that comes while the folder is listed must still find what was created to remove it.
-    ctx.onFolder?.(created ? folder.to : undefined);
+    // (On a bucket store nothing is created before the listing: the folder is counted after it, below.)
+    if (!markers) ctx.onFolder?.(created ? folder.to : undefined);
     let entries = 0;
     const subfolders: PendingFolder[] = [];
     // What the target folder holds: nothing when the walk just created it, else one listing of it.
@@ -141,9 +142,12 @@ export async function planFiles(ctx: WalkContext): Promise<void> {
       }
       if (refused.length > 0) ctx.onFiles(refused);
     });
-    if (entries === 0 && target.capabilities.folderMarkers && folder.to !== '/' && !folder.refused) {
-      const made = await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }));
-      ctx.onFolder?.(made === true ? folder.to : undefined);
+    if (markers) {
+      const empty = entries === 0 && folder.to !== '/' && !folder.refused;
+      const made = empty
+        ? (await withSlot(ctx, [target], () => target.mkdir(folder.to, { signal, foldersOnly: true }))) === true
+        : false;
+      ctx.onFolder?.(made ? folder.to : undefined);
     }
     // Reverse so the stack visits subfolders in listing order.
     pending.push(...subfolders.reverse());
