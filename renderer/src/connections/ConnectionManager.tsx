@@ -3,7 +3,7 @@
 // through the API and is followed by connectionsStore.reload, so the panes' connection menus follow at once.
 // Delete asks in a dialog of its own, over this one, naming the connection; the safe button has the focus.
 import * as Dialog from '@radix-ui/react-dialog';
-import { Download, Plus, Upload, X } from 'lucide-react';
+import { Download, Plus, Upload } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { ConnectionSummary } from '../../../shared/api';
@@ -14,6 +14,7 @@ import { ConnectionList } from './ConnectionList';
 import { connectionsStore } from './connections-store';
 import { ExportPanel } from './ExportPanel';
 import { ImportPanel } from './ImportPanel';
+import { DialogCloseButton } from '../common/DialogCloseButton';
 import { errorText } from '../common/error-text';
 
 type View = { kind: 'edit'; id: string } | { kind: 'new' } | { kind: 'import' } | { kind: 'export' } | { kind: 'none' };
@@ -129,11 +130,7 @@ export function ConnectionManager({ onClose }: { onClose: () => void }): React.J
               >
                 <Upload size={14} aria-hidden /> Export…
               </button>
-              <Dialog.Close asChild>
-                <button type="button" className="icon-button" aria-label="Close">
-                  <X size={16} />
-                </button>
-              </Dialog.Close>
+              <DialogCloseButton />
             </div>
           </header>
           <div className="cm-body">

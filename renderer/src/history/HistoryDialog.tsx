@@ -4,13 +4,14 @@
 // with the count and the replication status. It refreshes when a job ends while it is open.
 import * as Dialog from '@radix-ui/react-dialog';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { FileDown, PanelLeft, PanelRight, RefreshCw, X } from 'lucide-react';
+import { FileDown, PanelLeft, PanelRight, RefreshCw } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryFilter, HistoryRecord, HistoryResult, HistoryStatus } from '../../../shared/history';
 import { useStore } from 'zustand';
 import { uiStore } from '../app/ui-store';
 import { connectionsStore } from '../connections/connections-store';
 import { useWorkspace } from '../app/workspace';
+import { DialogCloseButton } from '../common/DialogCloseButton';
 import { errorText } from '../common/error-text';
 import { formatDuration, formatFullDate, formatListDate, formatRate, formatSize, plural } from '../common/format';
 import { ReplicationFooter } from './ReplicationFooter';
@@ -172,11 +173,7 @@ export function HistoryDialog({ onClose }: { onClose: () => void }): React.JSX.E
               <button type="button" className="icon-button" aria-label="Refresh history" onClick={() => void reload()}>
                 <RefreshCw size={15} />
               </button>
-              <Dialog.Close asChild>
-                <button type="button" className="icon-button" aria-label="Close">
-                  <X size={16} />
-                </button>
-              </Dialog.Close>
+              <DialogCloseButton />
             </div>
           </header>
           <div className="history-filters" role="search" aria-label="Filter the history">
