@@ -18,7 +18,6 @@ import { textExtraction } from './text';
 import type { Extraction, ExtractLimits, MetadataExtraction } from './types';
 
 export type { Extraction, ExtractLimits, MetadataExtraction, TextExtraction, TextKind } from './types';
-export { DEFAULT_EXTRACT_LIMITS } from './types';
 
 function metadata(
   mediaType: string,

@@ -4,13 +4,11 @@
 export type TextKind = 'text' | 'code' | 'markdown' | 'log' | 'csv' | 'json' | 'pdf' | 'docx';
 
 export interface ExtractLimits {
-  /** Bytes read from the start of a text-like file (default 256 KiB). */
+  /** Bytes read from the start of a text-like file (the summaries settings: 256 KiB unless changed). */
   maxBytes: number;
   /** PDF and DOCX are read whole, so only up to this size; a larger one gets a metadata-only answer. */
   documentMaxBytes: number;
 }
-
-export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = { maxBytes: 256 * 1024, documentMaxBytes: 10 * 1024 * 1024 };
 
 export interface TextExtraction {
   kind: TextKind;
