@@ -12,5 +12,5 @@ export async function* failingAfter(seed: string, size: number, failAfter: numbe
     sent += piece.length;
     yield piece;
   }
-  throw new FerryError('Network', 'the source connection dropped (injected by the test)');
+  throw new FerryError('Network', 'the source dropped (injected by the test)');
 }

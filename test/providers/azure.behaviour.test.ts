@@ -28,6 +28,7 @@ import { startAzurite, freePort, type AzuriteServer } from '../helpers/azurite';
 import { startFromUrlProxy, startPatternSource, type FromUrlProxy } from '../helpers/azurite-from-url-proxy';
 import { collect, patternBytes, patternSha256, sha256Of } from '../helpers/pattern';
 import { expectCode } from '../helpers/expect-error';
+import { failingAfter } from '../helpers/failing-source';
 import { until } from '../helpers/until';
 
 const MiB = 1024 * 1024;
@@ -40,16 +41,6 @@ async function listAll(provider: AzureBlobProvider, path: string): Promise<Entry
 }
 
 /** Yields `bytes` of the pattern, then fails as a dropped source would. */
-async function* failingAfter(seed: string, size: number, bytes: number): AsyncGenerator<Uint8Array> {
-  let sent = 0;
-  for await (const chunk of patternBytes(seed, size)) {
-    const take = Math.min(chunk.length, bytes - sent);
-    if (take > 0) yield chunk.subarray(0, take);
-    sent += take;
-    if (sent >= bytes) throw new Error('source dropped');
-  }
-}
-
 /** Fails instead of hanging when `promise` has not settled within `ms`. */
 async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
