@@ -186,7 +186,7 @@ export function guardDataConnections(client: Client, spec: FtpSpec, onRefused: (
     },
     set(socket: unknown) {
       set.call(this, socket);
-      if (socket instanceof TLSSocket) checkDataConnection(socket, spec, sessions, onRefused);
+      if (socket instanceof TLSSocket) checkDataConnection(context, socket, spec, sessions, onRefused);
     },
   });
 }
@@ -228,6 +228,7 @@ class ResumableSessions {
 }
 
 function checkDataConnection(
+  context: FTPContext,
   socket: TLSSocket,
   spec: FtpSpec,
   sessions: ResumableSessions,
@@ -248,8 +249,13 @@ function checkDataConnection(
     const problem = dataConnectionProblem(socket, spec, offeredVerified);
     if (problem) {
       onRefused(problem);
-      // A plain Error: basic-ftp appends to the message of whatever error the socket emits.
-      socket.destroy(new Error('Data connection refused: untrusted certificate'));
+      // A plain Error: basic-ftp appends to the message of whatever error it is given. The whole connection
+      // goes, not only the data socket: a refusal that comes before the transfer has set its own listeners
+      // (a resumed handshake is quick) would otherwise leave the command waiting for the control timeout, and a
+      // control connection whose data connections are intercepted is not one to send more commands on.
+      const refused = new Error('Data connection refused: untrusted certificate');
+      socket.destroy(refused);
+      context.closeWithError(refused);
       return;
     }
     accepted = true;
